@@ -1,0 +1,212 @@
+//! Layered configuration: `config/default.toml`, then `config/<environment>.toml`
+//! (`PRAKERJA_ENVIRONMENT`, default `local`), then `PRAKERJA__SECTION__KEY`
+//! environment variables. One typed struct per section; nothing else in the
+//! project parses configuration strings.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use anyhow::Context;
+use chrono::{NaiveDate, NaiveTime};
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+use sqlx::postgres::PgConnectOptions;
+
+use crate::domain::Scheme;
+
+/// Every setting of every binary.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Settings {
+    pub log: LogSettings,
+    pub database: DatabaseSettings,
+    pub amqp: AmqpSettings,
+    pub validator: ValidatorSettings,
+    pub selector: SelectorSettings,
+    pub disburser: DisburserSettings,
+    /// Programme rules by scheme name (`"2020"`, `"2023"`).
+    pub schemes: BTreeMap<String, Scheme>,
+    /// The programme's verified training platforms.
+    #[serde(default)]
+    pub partners: Vec<Partner>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct LogSettings {
+    /// `human` or `json`.
+    pub format: LogFormat,
+    /// An `EnvFilter` directive; `RUST_LOG` wins when set.
+    pub filter: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct DatabaseSettings {
+    /// `postgres://user:password@host:port/database`.
+    pub url: SecretString,
+    pub max_connections: u32,
+    pub acquire_timeout_secs: u64,
+}
+
+impl DatabaseSettings {
+    /// Connection options parsed from `url`.
+    pub fn connect_options(&self) -> anyhow::Result<PgConnectOptions> {
+        PgConnectOptions::from_str(self.url.expose_secret())
+            .context("database.url is not a valid postgres:// URL")
+    }
+
+    /// The database name named by `url`.
+    pub fn database_name(&self) -> anyhow::Result<String> {
+        Ok(self
+            .connect_options()?
+            .get_database()
+            .unwrap_or("postgres")
+            .to_owned())
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct AmqpSettings {
+    /// `amqp://user:password@host:port/vhost`.
+    pub url: SecretString,
+    /// Prepended to every queue name, so that test runs can share a broker.
+    #[serde(default)]
+    pub prefix: String,
+    /// Deliveries of one message before the broker dead-letters it.
+    pub delivery_limit: u32,
+    /// Seconds between reconnection attempts grow up to this.
+    pub max_backoff_secs: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ValidatorSettings {
+    /// Registrations written per database transaction.
+    pub batch_size: usize,
+    /// A partial batch is written after this long.
+    pub batch_max_wait_ms: u64,
+    /// Unacknowledged deliveries the broker may hand to one validator.
+    pub prefetch: u16,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct SelectorSettings {
+    /// How often the close barrier is re-checked while the queue drains.
+    pub drain_poll_ms: u64,
+    /// A validator whose heartbeat is older than this is presumed dead.
+    pub liveness_secs: u64,
+    /// Significance level of the skew check.
+    pub skew_alpha: f64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct DisburserSettings {
+    /// Local time of the nightly run.
+    pub daily_run_at: NaiveTime,
+    /// Time zone of `daily_run_at` and of run dates.
+    pub timezone: chrono_tz::Tz,
+    /// Whether the disburser schedules the nightly run by itself.
+    pub schedule_enabled: bool,
+    /// First six digits of every card number.
+    pub card_iin: String,
+    /// Card provider named in `training_fund` payouts.
+    pub card_provider: String,
+    /// Instructions the gateway has not answered after this long are sent
+    /// again (same idempotency key) by the next run.
+    pub resend_after_secs: u64,
+    /// Attempts at one entitlement before it waits for an operator.
+    pub max_attempts: u32,
+    /// Outbox rows published per relay round.
+    pub relay_batch: i64,
+    /// Unacknowledged deliveries the broker may hand to the disburser.
+    pub prefetch: u16,
+}
+
+/// A training platform the programme accepts events from.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Partner {
+    /// The identifier platforms put in `TrainingEvent.platform`.
+    pub id: String,
+    pub name: String,
+    pub verified_on: NaiveDate,
+}
+
+impl Settings {
+    /// Loads the configuration of the configuration directory (see [`config_dir`]).
+    pub fn load() -> anyhow::Result<Self> {
+        Self::load_from(&config_dir()?)
+    }
+
+    /// Loads from an explicit directory.
+    pub fn load_from(dir: &Path) -> anyhow::Result<Self> {
+        let environment =
+            std::env::var("PRAKERJA_ENVIRONMENT").unwrap_or_else(|_| "local".to_owned());
+        let settings = config::Config::builder()
+            .add_source(config::File::from(dir.join("default.toml")))
+            .add_source(config::File::from(dir.join(format!("{environment}.toml"))).required(false))
+            .add_source(
+                config::Environment::with_prefix("PRAKERJA")
+                    .prefix_separator("__")
+                    .separator("__"),
+            )
+            .build()
+            .with_context(|| format!("reading configuration from {}", dir.display()))?;
+        let settings: Settings = settings
+            .try_deserialize()
+            .with_context(|| format!("configuration in {} is invalid", dir.display()))?;
+        settings.check()?;
+        Ok(settings)
+    }
+
+    /// The rules of a scheme, or an error naming it.
+    pub fn scheme(&self, name: &str) -> anyhow::Result<&Scheme> {
+        self.schemes.get(name).with_context(|| {
+            let known: Vec<_> = self.schemes.keys().map(String::as_str).collect();
+            format!("unknown scheme {name:?} (configured: {})", known.join(", "))
+        })
+    }
+
+    fn check(&self) -> anyhow::Result<()> {
+        anyhow::ensure!(
+            self.validator.batch_size > 0,
+            "validator.batch_size must be > 0"
+        );
+        anyhow::ensure!(
+            self.disburser.card_iin.len() == 6
+                && self.disburser.card_iin.bytes().all(|b| b.is_ascii_digit()),
+            "disburser.card_iin must be 6 digits"
+        );
+        anyhow::ensure!(!self.schemes.is_empty(), "no scheme is configured");
+        Ok(())
+    }
+}
+
+/// Where configuration is read from: `PRAKERJA_CONFIG_DIR` when set, else the
+/// workspace's `config/` (found from this crate's source location, never from
+/// the current directory), else `/etc/prakerja`.
+pub fn config_dir() -> anyhow::Result<PathBuf> {
+    if let Ok(dir) = std::env::var("PRAKERJA_CONFIG_DIR") {
+        let dir = PathBuf::from(dir);
+        anyhow::ensure!(
+            dir.join("default.toml").is_file(),
+            "PRAKERJA_CONFIG_DIR={} holds no default.toml",
+            dir.display()
+        );
+        return Ok(dir);
+    }
+    let candidates = [
+        PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../config")),
+        PathBuf::from("/etc/prakerja"),
+    ];
+    candidates
+        .into_iter()
+        .find(|dir| dir.join("default.toml").is_file())
+        .context(
+            "no configuration found: set PRAKERJA_CONFIG_DIR to a directory holding default.toml",
+        )
+}

@@ -1,0 +1,14 @@
+//! The Prakerja pipeline's shared library: configuration, telemetry, storage,
+//! messaging, the programme's rules and the selection algorithm. Binaries in
+//! `workers` are thin wrappers around it.
+
+pub mod amqp;
+pub mod backoff;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod generate;
+pub mod messages;
+pub mod selection;
+pub mod skew;
+pub mod telemetry;

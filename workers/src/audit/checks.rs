@@ -1,0 +1,123 @@
+//! Consistency checks around a stored draw: its inputs are the wave's
+//! eligible registrations, its manifest's two stored copies agree, and the
+//! participants it made are exactly its selected candidates.
+
+use anyhow::Context;
+use serde::Serialize;
+use shared::selection::Draw;
+use sqlx::PgPool;
+
+use super::StoredDraw;
+use crate::pgcopy::{copy_out_lines, fields, text};
+use crate::selector::CandidateInfo;
+use crate::selector::skew_check::{self, SkewCheck};
+
+/// One named check.
+#[derive(Debug, Clone, Serialize)]
+pub struct Check {
+    pub name: &'static str,
+    pub ok: bool,
+    pub detail: String,
+}
+
+pub async fn run(pool: &PgPool, stored: &StoredDraw) -> anyhow::Result<Vec<Check>> {
+    let wave_id = stored.wave.wave_id;
+    let mut checks = Vec::new();
+    let jsonb_matches: bool = sqlx::query_scalar(
+        "SELECT manifest = manifest_text::jsonb FROM selections WHERE wave_id = $1",
+    )
+    .bind(wave_id)
+    .fetch_one(pool)
+    .await?;
+    checks.push(Check {
+        name: "manifest copies agree",
+        ok: jsonb_matches,
+        detail: "the stored manifest and its published text differ".into(),
+    });
+    let foreign: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM selection_results s \
+          WHERE s.wave_id = $1 AND NOT EXISTS (SELECT 1 FROM registrations r \
+                WHERE r.registration_id = s.registration_id AND r.wave_id = $1 AND r.status = 'eligible' \
+                  AND r.nik = s.nik AND r.kk = s.kk AND r.domicile_province = s.province AND r.tier = s.tier)",
+    )
+    .bind(wave_id)
+    .fetch_one(pool)
+    .await?;
+    checks.push(Check {
+        name: "every candidate is an eligible registration of the wave",
+        ok: foreign == 0,
+        detail: format!("{foreign} candidate(s) do not match an eligible registration"),
+    });
+    let missing: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM registrations r \
+          WHERE r.wave_id = $1 AND r.status = 'eligible' \
+            AND NOT EXISTS (SELECT 1 FROM selection_results s WHERE s.wave_id = $1 AND s.nik = r.nik) \
+            AND NOT EXISTS (SELECT 1 FROM barred_niks b WHERE b.nik = r.nik AND b.wave_id <> $1)",
+    )
+    .bind(i64::from(wave_id))
+    .fetch_one(pool)
+    .await?;
+    checks.push(Check {
+        name: "every eligible registration was a candidate",
+        ok: missing == 0,
+        detail: format!("{missing} eligible registration(s) were left out of the draw"),
+    });
+    let mismatched: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM ( \
+           (SELECT nik FROM selection_results WHERE wave_id = $1 AND status = 'SELECTED' \
+            EXCEPT SELECT nik FROM participants WHERE wave_id = $1 AND origin = 'drawn') \
+           UNION ALL \
+           (SELECT nik FROM participants WHERE wave_id = $1 AND origin = 'drawn' \
+            EXCEPT SELECT nik FROM selection_results WHERE wave_id = $1 AND status = 'SELECTED')) d",
+    )
+    .bind(wave_id)
+    .fetch_one(pool)
+    .await?;
+    checks.push(Check {
+        name: "participants are the selected candidates",
+        ok: mismatched == 0,
+        detail: format!(
+            "{mismatched} NIK(s) differ between the selected and the drawn participants"
+        ),
+    });
+    Ok(checks)
+}
+
+/// The skew check over the recomputed draw, with submission times from the
+/// registrations.
+pub async fn recompute_skew(
+    pool: &PgPool,
+    stored: &StoredDraw,
+    recomputed: &Draw,
+    alpha: f64,
+) -> anyhow::Result<SkewCheck> {
+    let statement = format!(
+        "COPY (SELECT s.nik, s.kk, s.province, s.tier, s.registration_id, \
+                      COALESCE(extract(epoch FROM r.submitted_at)::bigint, 0) \
+                 FROM selection_results s LEFT JOIN registrations r USING (registration_id) \
+                WHERE s.wave_id = {}) TO STDOUT",
+        stored.wave.wave_id
+    );
+    let mut infos = Vec::with_capacity(stored.rows.len());
+    let mut connection = pool.acquire().await?;
+    copy_out_lines(&mut connection, &statement, |line| {
+        let mut f = fields(line);
+        let mut next = |name: &str| {
+            f.next()
+                .with_context(|| format!("row lacks {name}"))
+                .and_then(text)
+        };
+        infos.push(CandidateInfo {
+            nik: shared::selection::parse_id(next("nik")?).context("nik")?,
+            kk: shared::selection::parse_id(next("kk")?).context("kk")?,
+            province: next("province")?.parse()?,
+            tier: next("tier")?.parse()?,
+            registration_id: next("registration_id")?.parse()?,
+            submitted_at: next("submitted_at")?.parse()?,
+        });
+        Ok(())
+    })
+    .await?;
+    infos.sort_unstable_by_key(|c| c.nik);
+    Ok(skew_check::check(recomputed, &infos, alpha))
+}

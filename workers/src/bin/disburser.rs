@@ -1,0 +1,23 @@
+//! `disburser`: turns selections and training progress into payment
+//! instructions, nightly, without ever paying twice.
+
+use clap::Parser;
+use workers::app::{App, stop_signal};
+use workers::startup::{CommonArgs, init};
+
+#[derive(Parser)]
+#[command(
+    version,
+    about = "Consumes training events, runs and payment results; emits payment instructions"
+)]
+struct Cli {
+    #[command(flatten)]
+    common: CommonArgs,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let app = App::new(init(&cli.common)?)?;
+    workers::disburser::run(app, stop_signal()).await
+}

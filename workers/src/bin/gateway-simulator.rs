@@ -1,0 +1,27 @@
+//! `gateway-simulator`: a SIMULATED payment gateway for the demo and tests.
+//! It moves no money.
+
+use clap::Parser;
+use workers::app::{App, stop_signal};
+use workers::gateway_sim::Behaviour;
+use workers::startup::{CommonArgs, init};
+
+#[derive(Parser)]
+#[command(
+    version,
+    about = "A simulated payment gateway (no real money): answers payments.instructions on payments.results"
+)]
+struct Cli {
+    #[command(flatten)]
+    common: CommonArgs,
+    #[command(flatten)]
+    behaviour: Behaviour,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    cli.behaviour.check()?;
+    let app = App::new(init(&cli.common)?)?;
+    workers::gateway_sim::run(app, cli.behaviour, stop_signal()).await
+}

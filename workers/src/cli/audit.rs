@@ -1,0 +1,58 @@
+//! `prakerja audit WAVE` and `prakerja audit --bundle DIR`: `MATCH` (exit 0)
+//! or `MISMATCH` with the first differences (exit 1).
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::error::{CliError, CliResult, input};
+use super::output::Output;
+use crate::app::App;
+use crate::audit::{AuditReport, NotDrawn, audit_bundle, audit_wave, human};
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// The wave to audit from the database.
+    #[arg(required_unless_present = "bundle", conflicts_with = "bundle")]
+    pub wave: Option<i64>,
+    /// Audit an exported bundle instead, with no database or broker.
+    #[arg(long)]
+    pub bundle: Option<PathBuf>,
+    /// Also fail (exit 1) when the skew check flags the draw.
+    #[arg(long)]
+    pub strict: bool,
+}
+
+/// Audits without touching configuration or services (bundle mode).
+pub fn run_bundle(out: Output, dir: &std::path::Path, strict: bool) -> CliResult<()> {
+    let report = audit_bundle(dir).map_err(CliError::Input)?;
+    finish(out, &report, strict)
+}
+
+pub async fn run_wave(app: &App, out: Output, wave: i64, strict: bool) -> CliResult<()> {
+    let report = audit_wave(&app.pool, wave, app.settings.selector.skew_alpha)
+        .await
+        .map_err(|e| match e.downcast::<NotDrawn>() {
+            Ok(not_drawn) => input(not_drawn),
+            Err(other) => CliError::Failure(other),
+        })?;
+    finish(out, &report, strict)
+}
+
+fn finish(out: Output, report: &AuditReport, strict: bool) -> CliResult<()> {
+    out.print(report, human);
+    let skewed = report.skew.as_ref().is_some_and(|s| s.flagged);
+    if !report.matched() {
+        return Err(CliError::CheckFailed(format!(
+            "{}: MISMATCH",
+            report.source
+        )));
+    }
+    if strict && skewed {
+        return Err(CliError::CheckFailed(format!(
+            "{}: skew flagged",
+            report.source
+        )));
+    }
+    Ok(())
+}

@@ -1,0 +1,190 @@
+//! `prakerja disburse run [--date D]`: requests the run for a date on
+//! `disbursements.runs` and waits for its summary. Running a date again pays
+//! nothing twice: it only re-sends what the gateway has not answered.
+
+use std::time::{Duration, Instant};
+
+use chrono::{NaiveDate, Utc};
+use clap::Args;
+use serde::Serialize;
+use shared::amqp::{Publisher, Queue};
+use shared::messages::DisbursementRun;
+use uuid::Uuid;
+
+use super::error::{CliError, CliResult, input};
+use super::output::Output;
+use crate::app::App;
+use crate::disburser::run::RunSummary;
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The run date, YYYY-MM-DD (default: today in the configured time zone).
+    #[arg(long)]
+    pub date: Option<String>,
+    /// Return once requested, without waiting for the summary.
+    #[arg(long)]
+    pub no_wait: bool,
+    /// Give up waiting after this many seconds (the run goes on).
+    #[arg(long, default_value_t = 3600)]
+    pub timeout: u64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RunReport {
+    pub run_date: NaiveDate,
+    pub request_id: Uuid,
+    pub summary: Option<RunSummary>,
+    /// Instructions of the run not yet confirmed by the broker when the summary was read.
+    pub unpublished: i64,
+}
+
+pub async fn run(app: &App, out: Output, args: RunArgs) -> CliResult<RunReport> {
+    let run_date = match &args.date {
+        Some(text) => NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .map_err(|e| input(format!("--date {text:?} is not YYYY-MM-DD: {e}")))?,
+        None => Utc::now()
+            .with_timezone(&app.settings.disburser.timezone)
+            .date_naive(),
+    };
+    let request_id = Uuid::new_v4();
+    let connection = shared::amqp::connect(&app.settings.amqp, "prakerja disburse run").await?;
+    let publisher = Publisher::open(&connection, app.topology.clone()).await?;
+    app.topology
+        .declare_one(publisher.channel(), Queue::DisbursementsRuns)
+        .await?;
+    let message = DisbursementRun {
+        run_date,
+        request_id: Some(request_id),
+        requested_by: Some(format!("prakerja ({})", whoami())),
+    };
+    publisher
+        .publish_json(Queue::DisbursementsRuns, &request_id.to_string(), &message)
+        .await?;
+    let _ = connection.close(200, "done".into()).await;
+    if args.no_wait {
+        return Ok(RunReport {
+            run_date,
+            request_id,
+            summary: None,
+            unpublished: 0,
+        });
+    }
+    let summary = wait(
+        app,
+        out,
+        run_date,
+        request_id,
+        Duration::from_secs(args.timeout),
+    )
+    .await?;
+    let unpublished: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM payment_instructions WHERE run_date = $1 AND published_at IS NULL",
+    )
+    .bind(run_date)
+    .fetch_one(&app.pool)
+    .await?;
+    Ok(RunReport {
+        run_date,
+        request_id,
+        summary: Some(summary),
+        unpublished,
+    })
+}
+
+async fn wait(
+    app: &App,
+    out: Output,
+    run_date: NaiveDate,
+    request_id: Uuid,
+    timeout: Duration,
+) -> CliResult<RunSummary> {
+    let started = Instant::now();
+    let bar = out.progress(None, &format!("waiting for the run of {run_date}"));
+    loop {
+        let served: Option<(Option<chrono::DateTime<Utc>>,)> =
+            sqlx::query_as("SELECT served_at FROM run_requests WHERE request_id = $1")
+                .bind(request_id)
+                .fetch_optional(&app.pool)
+                .await?;
+        if let Some((Some(_),)) = served {
+            let summary: sqlx::types::Json<RunSummary> =
+                sqlx::query_scalar("SELECT summary FROM disbursement_runs WHERE run_date = $1")
+                    .bind(run_date)
+                    .fetch_one(&app.pool)
+                    .await?;
+            bar.finish_and_clear();
+            return Ok(summary.0);
+        }
+        if started.elapsed() > timeout {
+            bar.finish_and_clear();
+            return Err(CliError::Failure(anyhow::anyhow!(
+                "the run of {run_date} has not finished after {}s{}; is a disburser running?",
+                timeout.as_secs(),
+                if served.is_none() {
+                    " (the request has not reached a disburser)"
+                } else {
+                    ""
+                }
+            )));
+        }
+        bar.tick();
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+pub fn human(r: &RunReport) -> String {
+    let Some(s) = &r.summary else {
+        return format!(
+            "requested the run of {} (request {})",
+            r.run_date, r.request_id
+        );
+    };
+    let mut text = format!(
+        "run {} ({}; execution {}): {} instruction(s) created, {} re-sent; {} revoked, {} promoted, {} seat(s) unfilled{}\n",
+        s.run_date,
+        if s.first_execution {
+            "first execution"
+        } else {
+            "rerun: nothing new is created"
+        },
+        s.executions,
+        s.instructions_created,
+        s.resent,
+        s.revoked,
+        s.promoted,
+        s.seats_unfilled,
+        if s.promotions_postponed > 0 {
+            format!(
+                ", {} promotion(s) postponed (a draw is running)",
+                s.promotions_postponed
+            )
+        } else {
+            String::new()
+        },
+    );
+    text.push_str(&format!(
+        "  {:<18} {:<14} {:>10} {:>18}\n",
+        "kind", "provider", "count", "amount (Rp)"
+    ));
+    for line in &s.instructions {
+        text.push_str(&format!(
+            "  {:<18} {:<14} {:>10} {:>18}\n",
+            line.kind, line.provider, line.count, line.amount
+        ));
+    }
+    text.push_str(&format!(
+        "  {:<18} {:<14} {:>10} {:>18}\n",
+        "total", "", s.total_count, s.total_amount
+    ));
+    if r.unpublished > 0 {
+        text.push_str(&format!(
+            "  {} instruction(s) still being published to payments.instructions\n",
+            r.unpublished
+        ));
+    }
+    text
+}
+
+fn whoami() -> String {
+    std::env::var("USER").unwrap_or_else(|_| "operator".to_owned())
+}

@@ -1,0 +1,211 @@
+//! `prakerja`, the operator's tool. Each subcommand is a module; `run`
+//! dispatches and maps failures to exit codes (see [`error`]).
+
+pub mod audit;
+pub mod disburse_run;
+pub mod draw_summary;
+pub mod error;
+pub mod export;
+pub mod generate;
+pub mod ingest;
+pub mod migrate;
+pub mod output;
+pub mod select;
+pub mod wave_close;
+pub mod wave_open;
+pub mod wave_status;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use self::error::{CliError, CliResult, input};
+use self::output::Output;
+use crate::app::App;
+use crate::startup::CommonArgs;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "prakerja",
+    version,
+    about = "Operate the Prakerja pipeline: waves, draws, audits and disbursements",
+    after_help = "Exit codes: 0 success, 1 audit mismatch or broken invariant, 2 bad usage or input, 3 service or system failure.\n\
+                  Configuration: config/default.toml, PRAKERJA_CONFIG_DIR, PRAKERJA__SECTION__KEY variables."
+)]
+pub struct Cli {
+    /// Print the result as one JSON object on stdout.
+    #[arg(long, global = true)]
+    pub json: bool,
+    #[command(flatten)]
+    pub common: CommonArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Bring the database schema up to date (creating the database if needed).
+    Migrate,
+    /// Open, close, inspect and export registration waves.
+    #[command(subcommand)]
+    Wave(WaveCommand),
+    /// Recompute a draw and compare it with what was published: MATCH (exit 0) or MISMATCH (exit 1).
+    Audit(audit::AuditArgs),
+    /// Run prakerja-selection-v1 on files alone; print the manifest JSON.
+    Select(select::SelectArgs),
+    /// Write realistic synthetic registrations as JSON lines.
+    Generate(generate::GenerateArgs),
+    /// Publish JSON-lines registrations to registrations.submitted (FILE or - for stdin).
+    Ingest {
+        /// One registration JSON object per line.
+        file: PathBuf,
+    },
+    /// Nightly disbursement runs and reconciliation.
+    #[command(subcommand)]
+    Disburse(DisburseCommand),
+    /// The whole pipeline on a synthetic wave, start to finish (starts its own workers).
+    Demo(crate::demo::DemoArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WaveCommand {
+    /// Open a wave under a scheme; prints its id and the seed commitment to publish.
+    Open(wave_open::OpenArgs),
+    /// Close a wave, reveal its secret, trigger the draw and wait for its manifest.
+    Close(wave_close::CloseArgs),
+    /// Counts by status and reason, quotas, the draw and its skew verdict.
+    Status { wave: i64 },
+    /// Every wave, newest first.
+    List,
+    /// Write the audit bundle (vector format plus rejected.csv).
+    Export {
+        wave: i64,
+        /// A directory that does not exist yet (or is empty).
+        #[arg(long)]
+        dir: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DisburseCommand {
+    /// Trigger the run for a date and wait for its summary; a rerun pays nothing twice.
+    Run(disburse_run::RunArgs),
+    /// Reconciliation by kind, provider and wave; exits 1 when an invariant is broken.
+    Report {
+        /// Only entitlements due on or before this date (YYYY-MM-DD).
+        #[arg(long)]
+        date: Option<String>,
+    },
+}
+
+/// Runs a parsed command line; returns the process exit code.
+pub async fn run(cli: Cli) -> u8 {
+    let out = Output { json: cli.json };
+    match dispatch(cli, out).await {
+        Ok(()) => 0,
+        Err(error) => {
+            if !matches!(error, CliError::CheckFailed(_)) {
+                if out.json {
+                    let body = serde_json::json!({"error": error.to_string(), "exit_code": error.exit_code()});
+                    println!("{body}");
+                }
+                eprintln!("error: {error}");
+            }
+            error.exit_code()
+        }
+    }
+}
+
+async fn dispatch(cli: Cli, out: Output) -> CliResult<()> {
+    // Commands that work on files alone need no configuration or services.
+    match &cli.command {
+        Command::Select(_)
+        | Command::Audit(audit::AuditArgs {
+            bundle: Some(_), ..
+        }) => {
+            shared::telemetry::init("warn", shared::config::LogFormat::Human);
+            return offline(cli.command, out);
+        }
+        _ => {}
+    }
+    let settings = crate::startup::init(&cli.common).map_err(CliError::Input)?;
+    let app = App::new(settings).map_err(CliError::Input)?;
+    match cli.command {
+        Command::Migrate => out.print(&migrate::run(&app).await?, migrate::human),
+        Command::Wave(WaveCommand::Open(args)) => {
+            out.print(&wave_open::run(&app, args).await?, wave_open::human)
+        }
+        Command::Wave(WaveCommand::Close(args)) => {
+            out.print(&wave_close::run(&app, out, args).await?, wave_close::human)
+        }
+        Command::Wave(WaveCommand::Status { wave }) => out.print(
+            &wave_status::status(&app, wave).await?,
+            wave_status::status_human,
+        ),
+        Command::Wave(WaveCommand::List) => {
+            out.print(&wave_status::list(&app).await?, wave_status::list_human)
+        }
+        Command::Wave(WaveCommand::Export { wave, dir }) => {
+            out.print(&export::run(&app, wave, &dir).await?, export::human)
+        }
+        Command::Audit(args) => {
+            let wave = args
+                .wave
+                .ok_or_else(|| input("give a WAVE or --bundle DIR"))?;
+            audit::run_wave(&app, out, wave, args.strict).await?;
+        }
+        Command::Generate(args) => {
+            let to_stdout = args.output.is_none();
+            let report = generate::run(&app, out, args).await?;
+            // The registrations own stdout; the summary goes to stderr.
+            if to_stdout {
+                if out.json {
+                    eprintln!("{}", serde_json::to_string(&report).unwrap_or_default());
+                }
+            } else {
+                out.print(&report, generate::human);
+            }
+        }
+        Command::Ingest { file } => out.print(&ingest::run(&app, out, &file).await?, ingest::human),
+        Command::Disburse(DisburseCommand::Run(args)) => out.print(
+            &disburse_run::run(&app, out, args).await?,
+            disburse_run::human,
+        ),
+        Command::Disburse(DisburseCommand::Report { date }) => {
+            let as_of = date
+                .map(|d| {
+                    chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d")
+                        .map_err(|e| input(format!("--date {d:?}: {e}")))
+                })
+                .transpose()?;
+            let report = crate::reconcile::reconcile(
+                &app.pool,
+                as_of,
+                &app.settings.disburser.card_provider,
+            )
+            .await?;
+            out.print(&report, crate::reconcile::human);
+            if !report.holds {
+                return Err(CliError::CheckFailed("an invariant is broken".into()));
+            }
+        }
+        Command::Demo(args) => crate::demo::run(&app, out, args).await?,
+        Command::Select(_) => unreachable!("handled offline"),
+    }
+    Ok(())
+}
+
+fn offline(command: Command, out: Output) -> CliResult<()> {
+    match command {
+        Command::Select(args) => {
+            println!("{}", select::run(args)?.trim_end());
+            Ok(())
+        }
+        Command::Audit(audit::AuditArgs {
+            bundle: Some(dir),
+            strict,
+            ..
+        }) => audit::run_bundle(out, &dir, strict),
+        _ => unreachable!("only file commands run offline"),
+    }
+}

@@ -1,0 +1,172 @@
+//! `prakerja wave open`: opens a wave and prints the commitment to publish.
+
+use std::path::Path;
+
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use clap::Args;
+use serde::Serialize;
+use shared::selection::Allocation;
+
+use super::error::{CliResult, InputContext, input};
+use crate::app::App;
+use crate::waves::{OpenRequest, open_wave};
+
+#[derive(Debug, Args)]
+pub struct OpenArgs {
+    /// The wave's name, e.g. "Gelombang 12".
+    #[arg(long)]
+    pub name: String,
+    /// When registrations close: RFC 3339 (2026-12-01T00:00:00+07:00) or a
+    /// date (the end of that day in Asia/Jakarta).
+    #[arg(long)]
+    pub closes_at: String,
+    /// national:K, proportional:K, or explicit:FILE (a CSV `province,quota`).
+    #[arg(long)]
+    pub allocation: String,
+    /// The scheme of rules and amounts.
+    #[arg(long, default_value = "2020")]
+    pub scheme: String,
+    /// Your commitment: hex SHA-256 of a 32-byte secret you keep and reveal at
+    /// close. Without it the system draws a secret and keeps it.
+    #[arg(long)]
+    pub commitment: Option<String>,
+    /// The public randomness the close will add (free text, e.g. a beacon round).
+    #[arg(long)]
+    pub beacon_source: Option<String>,
+    /// Beneficiaries per family card across all waves (default: the scheme's).
+    #[arg(long)]
+    pub kk_cap: Option<u32>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct OpenReport {
+    pub wave_id: i32,
+    pub name: String,
+    pub scheme: String,
+    pub allocation: String,
+    pub kk_cap: i32,
+    pub closes_at: DateTime<Utc>,
+    pub commitment: String,
+    pub secret_kept_by: String,
+    pub beacon_source: Option<String>,
+}
+
+pub async fn run(app: &App, args: OpenArgs) -> CliResult<OpenReport> {
+    let scheme = app.settings.scheme(&args.scheme).input_err()?.clone();
+    let closes_at = parse_closes_at(&args.closes_at)?;
+    let allocation = parse_allocation(&args.allocation)?;
+    let commitment = args
+        .commitment
+        .as_deref()
+        .map(parse_commitment)
+        .transpose()?;
+    if args.name.trim().is_empty() {
+        return Err(input("--name must not be empty"));
+    }
+    let wave = open_wave(
+        &app.pool,
+        OpenRequest {
+            name: args.name,
+            closes_at,
+            allocation,
+            scheme_name: args.scheme,
+            scheme,
+            commitment,
+            beacon_source: args.beacon_source,
+            kk_cap: args.kk_cap,
+        },
+    )
+    .await
+    .map_err(|e| {
+        if e.to_string().contains("already exists") {
+            super::error::CliError::Input(e)
+        } else {
+            e.into()
+        }
+    })?;
+    Ok(OpenReport {
+        wave_id: wave.wave_id,
+        commitment: wave.commitment_hex(),
+        name: wave.name,
+        scheme: wave.scheme_name,
+        allocation: wave.allocation,
+        kk_cap: wave.kk_cap,
+        closes_at: wave.closes_at,
+        secret_kept_by: wave.secret_source,
+        beacon_source: wave.beacon_source,
+    })
+}
+
+pub fn human(r: &OpenReport) -> String {
+    let mut text = format!(
+        "opened wave {} {:?} (scheme {}, allocation {}, KK cap {}), closing {}\n\
+         commitment (publish this now): {}\n",
+        r.wave_id, r.name, r.scheme, r.allocation, r.kk_cap, r.closes_at, r.commitment
+    );
+    if r.secret_kept_by == "system" {
+        text.push_str(
+            "the secret was drawn by the system and is kept until the close reveals it\n",
+        );
+    } else {
+        text.push_str("keep your secret: `wave close` needs it\n");
+    }
+    if let Some(source) = &r.beacon_source {
+        text.push_str(&format!(
+            "the close must add public randomness from: {source}\n"
+        ));
+    }
+    text
+}
+
+/// RFC 3339, or a date meaning the end of that day in Asia/Jakarta.
+pub fn parse_closes_at(text: &str) -> CliResult<DateTime<Utc>> {
+    if let Ok(at) = DateTime::parse_from_rfc3339(text) {
+        return Ok(at.with_timezone(&Utc));
+    }
+    if let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        let next = date
+            .succ_opt()
+            .ok_or_else(|| input("--closes-at is out of range"))?;
+        let midnight = next.and_hms_opt(0, 0, 0).expect("midnight exists");
+        return chrono_tz::Asia::Jakarta
+            .from_local_datetime(&midnight)
+            .single()
+            .map(|at| at.with_timezone(&Utc))
+            .ok_or_else(|| input("--closes-at is not a valid Jakarta time"));
+    }
+    Err(input(format!(
+        "--closes-at {text:?} is neither RFC 3339 (2026-12-01T00:00:00+07:00) nor a date (2026-11-30)"
+    )))
+}
+
+/// `national:K`, `proportional:K` or `explicit:FILE`.
+pub fn parse_allocation(text: &str) -> CliResult<Allocation> {
+    if let Some(file) = text.strip_prefix("explicit:") {
+        let path = Path::new(file);
+        let bytes =
+            std::fs::read(path).map_err(|e| input(format!("--allocation: reading {file}: {e}")))?;
+        let quotas = shared::selection::bundle::read_quotas(file, &bytes).input_err()?;
+        return Ok(Allocation::Explicit(quotas));
+    }
+    text.parse().map_err(|_| {
+        input(format!(
+            "--allocation {text:?} must be national:K, proportional:K or explicit:FILE"
+        ))
+    })
+}
+
+/// 64 hex digits.
+pub fn parse_commitment(text: &str) -> CliResult<[u8; 32]> {
+    parse_hex32(text, "--commitment")
+}
+
+/// Exactly 32 bytes of hex, naming the flag when it is not.
+pub fn parse_hex32(text: &str, flag: &str) -> CliResult<[u8; 32]> {
+    let bytes = hex::decode(text.trim()).map_err(|e| input(format!("{flag} is not hex: {e}")))?;
+    bytes.try_into().map_err(|b: Vec<u8>| {
+        input(format!(
+            "{flag} must be 32 bytes (64 hex digits), got {}",
+            b.len()
+        ))
+    })
+}

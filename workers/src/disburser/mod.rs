@@ -1,0 +1,213 @@
+//! The disburser: consumes `training.events`, `disbursements.runs` and
+//! `payments.results`, runs the nightly run (by request and on its own
+//! schedule), and relays payment instructions and selection announcements
+//! from their outboxes.
+
+mod events;
+mod requests;
+mod results;
+pub mod run;
+mod schedule;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::Notify;
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+
+use crate::app::App;
+use crate::consume::{BatchOptions, Handler, Progress, run_session};
+use crate::relay::{self, Announcements, Instructions, OutboxSource};
+
+pub use events::{EventsHandler, EventsOutcome};
+pub use requests::{RequestsHandler, record_request};
+pub use results::{ResultsHandler, ResultsOutcome, Transition, transition};
+pub use schedule::due_date;
+
+/// Runs every part of the disburser until `shutdown`.
+pub async fn run(app: App, shutdown: CancellationToken) -> anyhow::Result<()> {
+    let settings = &app.settings.disburser;
+    let options = BatchOptions {
+        batch_size: 200,
+        max_wait: Duration::from_millis(20),
+        prefetch: settings.prefetch,
+        max_backoff: Duration::from_secs(app.settings.amqp.max_backoff_secs),
+    };
+    let run_wake = Arc::new(Notify::new());
+    let relay_wake = Arc::new(Notify::new());
+    let mut tasks = JoinSet::new();
+    tasks.spawn(consumer(
+        app.clone(),
+        EventsHandler::new(app.pool.clone(), &app.settings.partners),
+        options,
+        shutdown.clone(),
+    ));
+    tasks.spawn(consumer(
+        app.clone(),
+        ResultsHandler {
+            pool: app.pool.clone(),
+        },
+        options,
+        shutdown.clone(),
+    ));
+    tasks.spawn(consumer(
+        app.clone(),
+        RequestsHandler {
+            pool: app.pool.clone(),
+            wake: run_wake.clone(),
+        },
+        BatchOptions {
+            batch_size: 10,
+            ..options
+        },
+        shutdown.clone(),
+    ));
+    tasks.spawn(relay_task(
+        app.clone(),
+        Instructions {
+            pool: app.pool.clone(),
+        },
+        relay_wake.clone(),
+        shutdown.clone(),
+    ));
+    tasks.spawn(relay_task(
+        app.clone(),
+        Announcements {
+            pool: app.pool.clone(),
+        },
+        relay_wake.clone(),
+        shutdown.clone(),
+    ));
+    tasks.spawn(executor(
+        app.clone(),
+        run_wake,
+        relay_wake,
+        shutdown.clone(),
+    ));
+    tracing::info!("disburser started");
+    let mut result = Ok(());
+    while let Some(joined) = tasks.join_next().await {
+        match joined {
+            Ok(Ok(())) => {}
+            Ok(Err(error)) => {
+                tracing::error!(error = %format!("{error:#}"), "a disburser task failed; stopping");
+                shutdown.cancel();
+                result = Err(error);
+            }
+            Err(panic) => {
+                shutdown.cancel();
+                result = Err(anyhow::anyhow!("a disburser task panicked: {panic}"));
+            }
+        }
+    }
+    tracing::info!("disburser stopped");
+    result
+}
+
+async fn consumer<H: Handler>(
+    app: App,
+    handler: H,
+    options: BatchOptions,
+    shutdown: CancellationToken,
+) -> anyhow::Result<()> {
+    let handler = Arc::new(handler);
+    let name = format!("disburser {}", handler.queue().base_name());
+    let tag = format!(
+        "disburser-{}-{}",
+        handler.queue().base_name(),
+        uuid::Uuid::new_v4()
+    );
+    shared::amqp::supervise(
+        &app.settings.amqp,
+        &name,
+        shutdown,
+        |connection, shutdown| {
+            let handler = handler.clone();
+            let app = app.clone();
+            let tag = tag.clone();
+            async move {
+                let progress = Arc::new(Progress::default());
+                run_session(
+                    handler,
+                    &app.topology,
+                    &connection,
+                    &tag,
+                    options,
+                    progress,
+                    &shutdown,
+                )
+                .await?;
+                let _ = connection.close(200, "stopping".into()).await;
+                Ok(())
+            }
+        },
+    )
+    .await
+}
+
+/// Relays an outbox, reconnecting as needed.
+pub async fn relay_task<S: OutboxSource>(
+    app: App,
+    source: S,
+    wake: Arc<Notify>,
+    shutdown: CancellationToken,
+) -> anyhow::Result<()> {
+    let source = Arc::new(source);
+    let name = format!("relay {}", source.name());
+    shared::amqp::supervise(
+        &app.settings.amqp,
+        &name,
+        shutdown,
+        |connection, shutdown| {
+            relay::run(
+                source.clone(),
+                app.pool.clone(),
+                app.topology.clone(),
+                connection,
+                app.settings.disburser.relay_batch,
+                wake.clone(),
+                shutdown,
+            )
+        },
+    )
+    .await
+}
+
+/// Executes requested runs, and requests the nightly one when it is due.
+async fn executor(
+    app: App,
+    wake: Arc<Notify>,
+    relay_wake: Arc<Notify>,
+    shutdown: CancellationToken,
+) -> anyhow::Result<()> {
+    let options = run::RunOptions::from_settings(&app.settings.disburser);
+    let mut backoff =
+        shared::backoff::Backoff::new(Duration::from_secs(app.settings.amqp.max_backoff_secs));
+    loop {
+        if app.settings.disburser.schedule_enabled
+            && let Err(error) = schedule::tick(&app.pool, &app.settings.disburser).await
+        {
+            tracing::warn!(%error, "could not check the nightly schedule");
+        }
+        let delay = match run::execute_pending(&app.pool, &options).await {
+            Ok(summaries) => {
+                backoff.reset();
+                if !summaries.is_empty() {
+                    relay_wake.notify_waiters();
+                }
+                Duration::from_secs(5)
+            }
+            Err(error) => {
+                let delay = backoff.next_delay();
+                tracing::warn!(error = %format!("{error:#}"), retry_in_ms = delay.as_millis() as u64, "disbursement run failed; retrying");
+                delay
+            }
+        };
+        tokio::select! {
+            () = shutdown.cancelled() => return Ok(()),
+            () = wake.notified() => {}
+            () = tokio::time::sleep(delay) => {}
+        }
+    }
+}

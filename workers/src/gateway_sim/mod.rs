@@ -1,0 +1,102 @@
+//! A payment gateway SIMULATOR, for the demo and the tests: it consumes
+//! `payments.instructions` and answers on `payments.results` with
+//! configurable rates of failure, duplicated answers, delay, silence and
+//! reversal. Like a real gateway it remembers every idempotency key: a copy of
+//! an instruction it has seen is never paid again (it is answered with the
+//! stored result, or not at all if that key was silenced).
+//! Its state lives in its own schema, `gateway_sim`.
+
+mod behaviour;
+mod decide;
+mod sweeper;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+
+use crate::app::App;
+use crate::consume::{BatchOptions, Progress, run_session};
+
+pub use behaviour::Behaviour;
+pub use decide::{Decision, DecisionsHandler, decide};
+
+/// Creates the simulator's schema if needed.
+pub async fn prepare(pool: &sqlx::PgPool) -> Result<(), sqlx::Error> {
+    for statement in [
+        "CREATE SCHEMA IF NOT EXISTS gateway_sim",
+        "CREATE TABLE IF NOT EXISTS gateway_sim.payments ( \
+             idempotency_key text PRIMARY KEY, instruction_id uuid NOT NULL, \
+             outcome text NOT NULL, received integer NOT NULL DEFAULT 1, \
+             decided_at timestamptz NOT NULL DEFAULT now())",
+        "CREATE TABLE IF NOT EXISTS gateway_sim.outbox ( \
+             id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, idempotency_key text NOT NULL, \
+             body jsonb NOT NULL, due_at timestamptz NOT NULL, sent_at timestamptz)",
+        "CREATE INDEX IF NOT EXISTS outbox_due ON gateway_sim.outbox (due_at) WHERE sent_at IS NULL",
+    ] {
+        sqlx::query(statement).execute(pool).await?;
+    }
+    Ok(())
+}
+
+/// Runs the simulator until `shutdown`.
+pub async fn run(
+    app: App,
+    behaviour: Behaviour,
+    shutdown: CancellationToken,
+) -> anyhow::Result<()> {
+    prepare(&app.pool).await?;
+    let handler = Arc::new(DecisionsHandler {
+        pool: app.pool.clone(),
+        behaviour: behaviour.clone(),
+    });
+    let options = BatchOptions {
+        batch_size: 500,
+        max_wait: Duration::from_millis(20),
+        prefetch: 2000,
+        max_backoff: Duration::from_secs(app.settings.amqp.max_backoff_secs),
+    };
+    let mut tasks = JoinSet::new();
+    {
+        let app = app.clone();
+        let shutdown = shutdown.clone();
+        tasks.spawn(async move {
+            let tag = format!("gateway-simulator-{}", uuid::Uuid::new_v4());
+            shared::amqp::supervise(
+                &app.settings.amqp,
+                "gateway simulator",
+                shutdown,
+                |connection, shutdown| {
+                    let handler = handler.clone();
+                    let app = app.clone();
+                    let tag = tag.clone();
+                    async move {
+                        run_session(
+                            handler,
+                            &app.topology,
+                            &connection,
+                            &tag,
+                            options,
+                            Arc::new(Progress::default()),
+                            &shutdown,
+                        )
+                        .await?;
+                        let _ = connection.close(200, "stopping".into()).await;
+                        Ok(())
+                    }
+                },
+            )
+            .await
+        });
+    }
+    tasks.spawn(sweeper::run(app.clone(), shutdown.clone()));
+    tracing::warn!(
+        ?behaviour,
+        "PAYMENT GATEWAY SIMULATOR running: no real money moves"
+    );
+    while let Some(joined) = tasks.join_next().await {
+        joined??;
+    }
+    Ok(())
+}

@@ -1,0 +1,19 @@
+//! The Prakerja pipeline's workers and operator tool, as a library: every
+//! binary in `src/bin` is a thin wrapper, and tests call the same functions.
+
+pub mod app;
+pub mod audit;
+pub mod cards;
+pub mod cli;
+pub mod consume;
+pub mod demo;
+pub mod disburser;
+pub mod gateway_sim;
+pub mod pgcopy;
+pub mod procs;
+pub mod reconcile;
+pub mod relay;
+pub mod selector;
+pub mod startup;
+pub mod validator;
+pub mod waves;

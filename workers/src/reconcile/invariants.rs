@@ -1,0 +1,85 @@
+//! The money's invariants, each checked by one query over the whole ledger.
+//! (Most are also enforced by the schema; this catches anything written
+//! behind the system's back.)
+
+use serde::Serialize;
+use sqlx::PgPool;
+
+/// One invariant and whether it holds.
+#[derive(Debug, Clone, Serialize)]
+pub struct Invariant {
+    pub name: &'static str,
+    pub holds: bool,
+    /// How many rows break it.
+    pub violations: i64,
+    pub detail: String,
+}
+
+const CHECKS: [(&str, &str); 7] = [
+    (
+        "at most one successful or outstanding instruction per entitlement",
+        "SELECT count(*) FROM (SELECT entitlement_id FROM payment_instructions \
+          WHERE status IN ('pending', 'success') GROUP BY 1 HAVING count(*) > 1) x",
+    ),
+    (
+        "every instruction pays exactly its entitlement's amount",
+        "SELECT count(*) FROM payment_instructions i JOIN entitlements e USING (entitlement_id) \
+          WHERE i.amount <> e.amount",
+    ),
+    (
+        "every instruction is traceable to its entitlement, run and attempt",
+        "SELECT count(*) FROM payment_instructions i \
+          WHERE NOT EXISTS (SELECT 1 FROM entitlements e WHERE e.entitlement_id = i.entitlement_id) \
+             OR NOT EXISTS (SELECT 1 FROM disbursement_runs r WHERE r.run_date = i.run_date) \
+             OR i.idempotency_key <> 'E' || i.entitlement_id || '-A' || i.attempt",
+    ),
+    (
+        "no entitlement beyond the scheme",
+        "SELECT count(*) FROM entitlements e JOIN participants p USING (participant_id) JOIN waves w ON w.wave_id = p.wave_id \
+          WHERE e.installment > CASE e.kind WHEN 'training_fund' THEN 1 \
+                  WHEN 'incentive' THEN (w.scheme ->> 'incentive_installments')::int \
+                  ELSE (w.scheme ->> 'survey_count')::int END \
+             OR e.amount <> CASE e.kind WHEN 'training_fund' THEN (w.scheme ->> 'training_balance')::bigint \
+                  WHEN 'incentive' THEN (w.scheme ->> 'incentive_amount')::bigint \
+                  ELSE (w.scheme ->> 'survey_amount')::bigint END",
+    ),
+    (
+        "nobody is paid beyond the scheme's total",
+        "SELECT count(*) FROM (SELECT p.participant_id, \
+                  (w.scheme ->> 'training_balance')::bigint \
+                  + (w.scheme ->> 'incentive_amount')::bigint * (w.scheme ->> 'incentive_installments')::int \
+                  + (w.scheme ->> 'survey_amount')::bigint * (w.scheme ->> 'survey_count')::int AS total, \
+                  COALESCE((SELECT sum(l.amount) FROM ledger_entries l \
+                             WHERE l.participant_id = p.participant_id AND l.entry IN ('paid', 'reversed')), 0) AS paid \
+             FROM participants p JOIN waves w ON w.wave_id = p.wave_id) x WHERE paid > total OR paid < 0",
+    ),
+    (
+        "the ledger balances to the instructions",
+        "SELECT count(*) FROM payment_instructions i \
+          WHERE COALESCE((SELECT sum(l.amount) FROM ledger_entries l \
+                           WHERE l.instruction_id = i.instruction_id AND l.entry IN ('paid', 'reversed')), 0) \
+                <> CASE WHEN i.status = 'success' THEN i.amount ELSE 0 END \
+             OR (i.status = 'reversed' AND NOT EXISTS (SELECT 1 FROM ledger_entries l \
+                  WHERE l.instruction_id = i.instruction_id AND l.entry = 'reversed'))",
+    ),
+    (
+        "each entitlement is paid at most once in total",
+        "SELECT count(*) FROM (SELECT l.entitlement_id, sum(l.amount) AS net, e.amount FROM ledger_entries l \
+             JOIN entitlements e USING (entitlement_id) WHERE l.entry IN ('paid', 'reversed') \
+            GROUP BY l.entitlement_id, e.amount) x WHERE net > amount",
+    ),
+];
+
+pub async fn check_invariants(pool: &PgPool) -> anyhow::Result<Vec<Invariant>> {
+    let mut out = Vec::with_capacity(CHECKS.len());
+    for (name, sql) in CHECKS {
+        let violations: i64 = sqlx::query_scalar(sql).fetch_one(pool).await?;
+        out.push(Invariant {
+            name,
+            holds: violations == 0,
+            violations,
+            detail: format!("{violations} row(s) break it"),
+        });
+    }
+    Ok(out)
+}

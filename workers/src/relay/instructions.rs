@@ -1,0 +1,54 @@
+//! The payment-instruction outbox: `payment_instructions` rows not yet
+//! confirmed by the broker.
+
+use shared::amqp::Queue;
+use sqlx::PgPool;
+
+use super::{OutboxRow, OutboxSource};
+
+/// Publishes payment instructions to `payments.instructions`.
+#[derive(Debug, Clone)]
+pub struct Instructions {
+    pub pool: PgPool,
+}
+
+impl OutboxSource for Instructions {
+    fn queue(&self) -> Queue {
+        Queue::PaymentsInstructions
+    }
+
+    fn name(&self) -> &'static str {
+        "payment-instructions"
+    }
+
+    async fn fetch(&self, after: i64, limit: i64) -> Result<Vec<OutboxRow>, sqlx::Error> {
+        let rows: Vec<(i64, String, String)> = sqlx::query_as(
+            "SELECT seq, instruction_id::text, body::text FROM payment_instructions \
+             WHERE published_at IS NULL AND seq > $1 ORDER BY seq LIMIT $2",
+        )
+        .bind(after)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(key, message_id, body)| OutboxRow {
+                key,
+                message_id,
+                body: body.into_bytes(),
+            })
+            .collect())
+    }
+
+    async fn mark_sent(&self, keys: &[i64]) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "UPDATE payment_instructions \
+                SET published_at = now(), publish_count = publish_count + 1 \
+              WHERE seq = ANY($1)",
+        )
+        .bind(keys)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+}

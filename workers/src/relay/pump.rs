@@ -1,0 +1,129 @@
+//! The relay loop: walk unsent rows in key order, publish a batch, and while
+//! its confirms come back publish the next; mark each batch sent once all of
+//! its confirms are in. Only one relay per source runs at a time (an advisory
+//! lock); others wait their turn.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use lapin::Connection;
+use shared::amqp::{Publisher, Topology, confirmed, json_properties};
+use sqlx::{Connection as _, PgPool};
+use tokio::sync::Notify;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+use super::OutboxSource;
+
+/// Batches awaiting their confirms at once.
+const IN_FLIGHT: usize = 4;
+
+/// Relays `source` over `connection` until `shutdown` (Ok) or a failure (Err;
+/// the caller reconnects). `wake` shortens the idle wait after new rows.
+pub async fn run<S: OutboxSource>(
+    source: Arc<S>,
+    pool: PgPool,
+    topology: Topology,
+    connection: Connection,
+    batch: i64,
+    wake: Arc<Notify>,
+    shutdown: CancellationToken,
+) -> anyhow::Result<()> {
+    let publisher = Publisher::open(&connection, topology.clone()).await?;
+    topology
+        .declare_one(publisher.channel(), source.queue())
+        .await
+        .context("declaring the queues")?;
+    // The lock lives as long as this connection: a relay that dies frees it.
+    let mut lock_connection = pool.acquire().await?.detach();
+    let lock_key = advisory_key(source.name());
+    loop {
+        let locked: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
+            .bind(lock_key)
+            .fetch_one(&mut lock_connection)
+            .await?;
+        if locked {
+            break;
+        }
+        tokio::select! {
+            () = shutdown.cancelled() => return Ok(()),
+            () = tokio::time::sleep(Duration::from_secs(2)) => {}
+        }
+    }
+    tracing::info!(relay = source.name(), "relaying");
+    loop {
+        let sent = pass(&source, &publisher, batch, &shutdown).await?;
+        if sent > 0 {
+            tracing::debug!(relay = source.name(), sent, "relay pass done");
+            continue;
+        }
+        sqlx::query("SELECT 1")
+            .execute(&mut lock_connection)
+            .await?;
+        tokio::select! {
+            () = shutdown.cancelled() => break,
+            () = wake.notified() => {}
+            () = tokio::time::sleep(Duration::from_millis(500)) => {}
+        }
+    }
+    let _ = lock_connection.close().await;
+    let _ = connection.close(200, "relay stopping".into()).await;
+    Ok(())
+}
+
+/// One walk over the unsent rows; returns how many were sent. Each batch's
+/// confirms are awaited, and the batch marked sent, in a task of its own, so
+/// publishing the next batch overlaps with both.
+async fn pass<S: OutboxSource>(
+    source: &Arc<S>,
+    publisher: &Publisher,
+    batch: i64,
+    shutdown: &CancellationToken,
+) -> anyhow::Result<u64> {
+    let mut after = 0;
+    let mut sent = 0;
+    let mut in_flight: VecDeque<JoinHandle<anyhow::Result<u64>>> = VecDeque::new();
+    while !shutdown.is_cancelled() {
+        let rows = source.fetch(after, batch).await?;
+        let Some(last) = rows.last() else { break };
+        after = last.key;
+        let mut confirms = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let confirm = publisher
+                .send(source.queue(), &row.body, json_properties(&row.message_id))
+                .await?;
+            confirms.push(confirm);
+        }
+        let keys: Vec<i64> = rows.iter().map(|r| r.key).collect();
+        let source = source.clone();
+        in_flight.push_back(tokio::spawn(async move {
+            for confirm in confirms {
+                confirmed(confirm).await?;
+            }
+            source.mark_sent(&keys).await?;
+            Ok(keys.len() as u64)
+        }));
+        if in_flight.len() >= IN_FLIGHT
+            && let Some(oldest) = in_flight.pop_front()
+        {
+            sent += oldest.await.context("a relay task panicked")??;
+        }
+    }
+    while let Some(oldest) = in_flight.pop_front() {
+        sent += oldest.await.context("a relay task panicked")??;
+    }
+    Ok(sent)
+}
+
+/// A stable 64-bit advisory lock key for a name.
+pub fn advisory_key(name: &str) -> i64 {
+    // FNV-1a: stable across builds and platforms.
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in name.bytes() {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    hash as i64
+}

@@ -1,0 +1,140 @@
+//! The draw's inputs. They are frozen when the wave moves to `drawing`:
+//! validators judge every later registration `WAVE_CLOSED`, promotions wait
+//! while a wave is drawing (the draw gate), draws run one at a time, and the
+//! prior counts are stored in the same transaction. So a draw restarted
+//! after a crash reads exactly the same inputs.
+
+use std::collections::HashMap;
+
+use anyhow::Context;
+use shared::selection::{Candidate, Province, parse_id};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use crate::pgcopy::{copy_out_lines, fields, text};
+
+/// One candidate with what the draw itself does not need but the store and
+/// the skew check do. Sorted by NIK, to find a result row's candidate.
+#[derive(Debug, Clone, Copy)]
+pub struct CandidateInfo {
+    pub nik: u64,
+    pub kk: u64,
+    pub province: Province,
+    pub tier: u8,
+    pub registration_id: Uuid,
+    /// Submission time, seconds since the epoch.
+    pub submitted_at: i64,
+}
+
+/// Moves a closed wave to `drawing` and stores its prior counts, under the
+/// draw gate. Returns false if the wave was not `closed`.
+pub async fn freeze(pool: &PgPool, wave_id: i32) -> Result<bool, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("SELECT id FROM draw_gate FOR UPDATE")
+        .execute(&mut *tx)
+        .await?;
+    let moved =
+        sqlx::query("UPDATE waves SET state = 'drawing' WHERE wave_id = $1 AND state = 'closed'")
+            .bind(wave_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+    if moved == 1 {
+        sqlx::query(
+            "INSERT INTO selection_prior (wave_id, kk, count) \
+             SELECT $1, p.kk, count(*) FROM participants p \
+              WHERE p.state = 'active' \
+                AND p.kk IN (SELECT kk FROM registrations WHERE wave_id = $1 AND status = 'eligible') \
+              GROUP BY p.kk",
+        )
+        .bind(wave_id)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(moved == 1)
+}
+
+/// The frozen prior counts of a wave.
+pub async fn prior(pool: &PgPool, wave_id: i32) -> Result<HashMap<u64, u32>, anyhow::Error> {
+    let rows: Vec<(String, i32)> =
+        sqlx::query_as("SELECT kk, count FROM selection_prior WHERE wave_id = $1")
+            .bind(wave_id)
+            .fetch_all(pool)
+            .await?;
+    rows.into_iter()
+        .map(|(kk, count)| {
+            let kk = parse_id(&kk).with_context(|| format!("prior KK {kk:?} is not 16 digits"))?;
+            Ok((kk, count as u32))
+        })
+        .collect()
+}
+
+/// The wave's eligible registrations, minus NIKs that became beneficiaries
+/// in another wave since they were validated (ALREADY_BENEFICIARY,
+/// re-checked), read with `COPY` and sorted by NIK.
+pub async fn candidates(pool: &PgPool, wave_id: i32) -> anyhow::Result<Vec<CandidateInfo>> {
+    let statement = format!(
+        "COPY (SELECT r.nik, r.kk, r.domicile_province, r.tier, r.registration_id, \
+                      extract(epoch FROM r.submitted_at)::bigint \
+                 FROM registrations r \
+                WHERE r.wave_id = {wave_id} AND r.status = 'eligible' \
+                  AND NOT EXISTS (SELECT 1 FROM barred_niks b WHERE b.nik = r.nik AND b.wave_id <> {wave_id})) \
+         TO STDOUT"
+    );
+    let mut connection = pool.acquire().await?;
+    let mut out = Vec::new();
+    copy_out_lines(&mut connection, &statement, |line| {
+        out.push(parse_line(line)?);
+        Ok(())
+    })
+    .await?;
+    out.sort_unstable_by_key(|c| c.nik);
+    Ok(out)
+}
+
+fn parse_line(line: &[u8]) -> anyhow::Result<CandidateInfo> {
+    let mut f = fields(line);
+    let mut next = |name: &str| {
+        f.next()
+            .with_context(|| format!("candidate row lacks {name}"))
+            .and_then(text)
+    };
+    let nik = next("nik")?;
+    let kk = next("kk")?;
+    let province = next("province")?;
+    let tier = next("tier")?;
+    let registration_id = next("registration_id")?;
+    let submitted_at = next("submitted_at")?;
+    Ok(CandidateInfo {
+        nik: parse_id(nik).with_context(|| format!("eligible NIK {nik:?} is not 16 digits"))?,
+        kk: parse_id(kk).with_context(|| format!("eligible KK {kk:?} is not 16 digits"))?,
+        province: province
+            .parse()
+            .with_context(|| format!("province {province:?}"))?,
+        tier: tier.parse().with_context(|| format!("tier {tier:?}"))?,
+        registration_id: registration_id.parse()?,
+        submitted_at: submitted_at
+            .parse()
+            .with_context(|| format!("submitted_at {submitted_at:?}"))?,
+    })
+}
+
+impl CandidateInfo {
+    pub fn candidate(&self) -> Candidate {
+        Candidate {
+            nik: self.nik,
+            kk: self.kk,
+            province: self.province,
+            tier: self.tier,
+        }
+    }
+}
+
+/// Finds a candidate by NIK in a NIK-sorted slice.
+pub fn find(sorted: &[CandidateInfo], nik: u64) -> Option<&CandidateInfo> {
+    sorted
+        .binary_search_by_key(&nik, |c| c.nik)
+        .ok()
+        .map(|i| &sorted[i])
+}

@@ -1,0 +1,124 @@
+//! One draw job, start to finish: wait for the close barrier, freeze the
+//! inputs, draw, check for skew, store. Safe to kill at any point: a job
+//! restarted reads the same frozen inputs and stores the identical result.
+
+use std::time::Instant;
+
+use chrono::{Days, Utc};
+use shared::selection::Candidate;
+use tokio_util::sync::CancellationToken;
+
+use super::inputs::{self, CandidateInfo};
+use super::persist::{StoreInput, store};
+use super::{barrier, skew_check};
+use crate::app::App;
+use crate::waves::{Wave, WaveState};
+
+/// How a job ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobEnd {
+    /// The draw is stored (now or earlier).
+    Drawn,
+    /// Stopped by the shutdown signal before the draw was stored.
+    Stopped,
+}
+
+/// Runs the job of `wave_id` (the caller holds the draw lock).
+#[tracing::instrument(name = "draw", skip(app, shutdown), err)]
+pub async fn run_job(
+    app: &App,
+    wave_id: i32,
+    shutdown: &CancellationToken,
+) -> anyhow::Result<JobEnd> {
+    let pool = &app.pool;
+    sqlx::query(
+        "UPDATE selection_jobs SET attempts = attempts + 1, started_at = COALESCE(started_at, now()) \
+          WHERE wave_id = $1",
+    )
+    .bind(wave_id)
+    .execute(pool)
+    .await?;
+    let wave = Wave::find(pool, i64::from(wave_id))
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("wave {wave_id} does not exist"))?;
+    match wave.state() {
+        WaveState::Open => anyhow::bail!("wave {wave_id} is still open"),
+        WaveState::Drawn => {
+            finish_job(app, wave_id).await?;
+            return Ok(JobEnd::Drawn);
+        }
+        WaveState::Closed => {
+            tracing::info!("waiting for the close barrier");
+            if !barrier::wait_for_drain(app, wave_id, shutdown).await? {
+                return Ok(JobEnd::Stopped);
+            }
+            inputs::freeze(pool, wave_id).await?;
+        }
+        WaveState::Drawing => tracing::info!("resuming a draw whose inputs are frozen"),
+    }
+    let started = Instant::now();
+    let mut params = wave.draw_params(pool).await?;
+    params.prior = inputs::prior(pool, wave_id).await?;
+    let infos: Vec<CandidateInfo> = inputs::candidates(pool, wave_id).await?;
+    tracing::info!(candidates = infos.len(), "inputs loaded");
+    let alpha = app.settings.selector.skew_alpha;
+    let wave_for_check = wave.clone();
+    let (draw, infos, check) = tokio::task::spawn_blocking(move || {
+        let candidates: Vec<Candidate> = infos.iter().map(CandidateInfo::candidate).collect();
+        let mut draw = shared::selection::draw(&params, candidates)?;
+        let check = skew_check::check(&draw, &infos, alpha);
+        skew_check::annotate(&mut draw.manifest, &wave_for_check, &check);
+        anyhow::Ok((draw, infos, check))
+    })
+    .await??;
+    if check.flagged {
+        tracing::warn!(summary = %check.summary(), "the draw shows a significant skew");
+    }
+    let selected_on = Utc::now()
+        .with_timezone(&app.settings.disburser.timezone)
+        .date_naive();
+    let deadline_days = u64::from(wave.scheme.0.purchase_deadline_days);
+    let participants = store(
+        pool,
+        StoreInput {
+            wave_id,
+            draw: &draw,
+            candidates: &infos,
+            skew: serde_json::to_value(&check)?,
+            skew_flagged: check.flagged,
+            duration_ms: started.elapsed().as_millis() as i64,
+            card_iin: &app.settings.disburser.card_iin,
+            selected_on,
+            purchase_deadline: selected_on + Days::new(deadline_days),
+        },
+    )
+    .await?;
+    tracing::info!(
+        selected = draw.manifest.selected,
+        waitlist = draw.manifest.waitlist,
+        kk_cap = draw.manifest.kk_cap,
+        participants,
+        seconds = started.elapsed().as_secs_f64(),
+        "draw stored"
+    );
+    Ok(JobEnd::Drawn)
+}
+
+async fn finish_job(app: &App, wave_id: i32) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE selection_jobs SET finished_at = now(), last_error = NULL WHERE wave_id = $1",
+    )
+    .bind(wave_id)
+    .execute(&app.pool)
+    .await?;
+    Ok(())
+}
+
+/// Records why a job failed (it is retried).
+pub async fn record_failure(app: &App, wave_id: i32, error: &anyhow::Error) {
+    let _ = sqlx::query("UPDATE selection_jobs SET last_error = $2 WHERE wave_id = $1")
+        .bind(wave_id)
+        .bind(format!("{error:#}"))
+        .execute(&app.pool)
+        .await;
+}

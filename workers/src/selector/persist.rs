@@ -1,0 +1,173 @@
+//! Storing a draw, in one transaction: the manifest and skew check, every
+//! candidate's inputs and result, the participants it makes (with card
+//! numbers), the NIKs it bars, and the wave's move to `drawn`. Bulk rows go
+//! in with `COPY`.
+
+use chrono::NaiveDate;
+use shared::selection::{Draw, Status, sixteen};
+use sqlx::{PgConnection, PgPool};
+
+use super::inputs::{CandidateInfo, find};
+use crate::pgcopy::CopyWriter;
+
+/// What the store needs besides the draw.
+#[derive(Debug)]
+pub struct StoreInput<'a> {
+    pub wave_id: i32,
+    pub draw: &'a Draw,
+    pub candidates: &'a [CandidateInfo],
+    pub skew: serde_json::Value,
+    pub skew_flagged: bool,
+    pub duration_ms: i64,
+    pub card_iin: &'a str,
+    pub selected_on: NaiveDate,
+    pub purchase_deadline: NaiveDate,
+}
+
+/// Stores the draw; returns the number of participants made.
+pub async fn store(pool: &PgPool, input: StoreInput<'_>) -> anyhow::Result<u64> {
+    let mut tx = pool.begin().await?;
+    let manifest_text = input.draw.manifest.to_json()?;
+    sqlx::query(
+        "INSERT INTO selections (wave_id, algorithm, manifest, manifest_text, skew, skew_flagged, \
+             candidates, duration_ms) VALUES ($1, $2, $3::jsonb, $3, $4, $5, $6, $7)",
+    )
+    .bind(input.wave_id)
+    .bind(shared::selection::ALGORITHM)
+    .bind(&manifest_text)
+    .bind(&input.skew)
+    .bind(input.skew_flagged)
+    .bind(input.candidates.len() as i64)
+    .bind(input.duration_ms)
+    .execute(&mut *tx)
+    .await?;
+    copy_results(&mut tx, &input).await?;
+    let participants = copy_participants(&mut tx, &input).await?;
+    sqlx::query("UPDATE waves SET state = 'drawn' WHERE wave_id = $1 AND state = 'drawing'")
+        .bind(input.wave_id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(
+        "UPDATE selection_jobs SET finished_at = now(), last_error = NULL WHERE wave_id = $1",
+    )
+    .bind(input.wave_id)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(participants)
+}
+
+async fn copy_results(tx: &mut PgConnection, input: &StoreInput<'_>) -> anyhow::Result<()> {
+    let mut copy = CopyWriter::begin(
+        tx,
+        "COPY selection_results (wave_id, stratum, rank, nik, kk, province, tier, status, registration_id) \
+         FROM STDIN",
+    )
+    .await?;
+    let wave = input.wave_id.to_string();
+    let mut uuid = uuid::Uuid::encode_buffer();
+    for row in &input.draw.rows {
+        let info = find(input.candidates, row.nik)
+            .ok_or_else(|| anyhow::anyhow!("a result row names a NIK that is not a candidate"))?;
+        let buf = copy.buffer();
+        buf.extend_from_slice(wave.as_bytes());
+        buf.push(b'\t');
+        buf.extend_from_slice(&row.stratum.key());
+        buf.push(b'\t');
+        push_u32(buf, row.rank);
+        buf.push(b'\t');
+        buf.extend_from_slice(&sixteen(row.nik));
+        buf.push(b'\t');
+        buf.extend_from_slice(&sixteen(info.kk));
+        buf.push(b'\t');
+        buf.extend_from_slice(&info.province.key());
+        buf.push(b'\t');
+        buf.push(b'0' + info.tier);
+        buf.push(b'\t');
+        buf.extend_from_slice(row.status.as_str().as_bytes());
+        buf.push(b'\t');
+        buf.extend_from_slice(
+            info.registration_id
+                .hyphenated()
+                .encode_lower(&mut uuid)
+                .as_bytes(),
+        );
+        buf.push(b'\n');
+        copy.row_done().await?;
+    }
+    copy.finish().await?;
+    Ok(())
+}
+
+async fn copy_participants(tx: &mut PgConnection, input: &StoreInput<'_>) -> anyhow::Result<u64> {
+    let selected: Vec<_> = input
+        .draw
+        .rows
+        .iter()
+        .filter(|row| row.status == Status::Selected)
+        .collect();
+    let cards = crate::cards::allocate(tx, input.card_iin, selected.len()).await?;
+    let mut copy = CopyWriter::begin(
+        tx,
+        "COPY participants (wave_id, nik, kk, registration_id, stratum, rank, card_number, origin, \
+             selected_on, purchase_deadline) FROM STDIN",
+    )
+    .await?;
+    let tail = format!(
+        "\tdrawn\t{}\t{}\n",
+        input.selected_on, input.purchase_deadline
+    );
+    let wave = input.wave_id.to_string();
+    let mut uuid = uuid::Uuid::encode_buffer();
+    for (row, card) in selected.iter().zip(&cards) {
+        let info = find(input.candidates, row.nik)
+            .ok_or_else(|| anyhow::anyhow!("a result row names a NIK that is not a candidate"))?;
+        let buf = copy.buffer();
+        buf.extend_from_slice(wave.as_bytes());
+        buf.push(b'\t');
+        buf.extend_from_slice(&sixteen(row.nik));
+        buf.push(b'\t');
+        buf.extend_from_slice(&sixteen(info.kk));
+        buf.push(b'\t');
+        buf.extend_from_slice(
+            info.registration_id
+                .hyphenated()
+                .encode_lower(&mut uuid)
+                .as_bytes(),
+        );
+        buf.push(b'\t');
+        buf.extend_from_slice(&row.stratum.key());
+        buf.push(b'\t');
+        push_u32(buf, row.rank);
+        buf.push(b'\t');
+        buf.extend_from_slice(card.as_bytes());
+        buf.extend_from_slice(tail.as_bytes());
+        copy.row_done().await?;
+    }
+    let participants = copy.finish().await?;
+    let mut copy =
+        CopyWriter::begin(tx, "COPY barred_niks (nik, wave_id, reason) FROM STDIN").await?;
+    let tail = format!("\t{}\tselected\n", input.wave_id);
+    for row in &selected {
+        let buf = copy.buffer();
+        buf.extend_from_slice(&sixteen(row.nik));
+        buf.extend_from_slice(tail.as_bytes());
+        copy.row_done().await?;
+    }
+    copy.finish().await?;
+    Ok(participants)
+}
+
+fn push_u32(buf: &mut Vec<u8>, mut n: u32) {
+    let mut digits = [0u8; 10];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    buf.extend_from_slice(&digits[i..]);
+}

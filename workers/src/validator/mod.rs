@@ -1,0 +1,105 @@
+//! The validator: consumes `registrations.submitted`, judges each
+//! registration, and stores it exactly once, in batches, acking after commit.
+
+mod instance;
+mod row;
+mod store;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use shared::amqp::Queue;
+use shared::domain::RegistrationRecord;
+use sqlx::PgPool;
+use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
+
+use crate::app::App;
+use crate::consume::{BatchOptions, Handler, Progress, run_session};
+
+pub use store::{StoreOutcome, store_batch};
+
+/// Judges and stores registrations.
+#[derive(Debug, Clone)]
+pub struct RegistrationHandler {
+    pub pool: PgPool,
+}
+
+impl Handler for RegistrationHandler {
+    type Item = RegistrationRecord;
+    type Outcome = StoreOutcome;
+
+    fn queue(&self) -> Queue {
+        Queue::RegistrationsSubmitted
+    }
+
+    fn decode(&self, body: &[u8]) -> Result<RegistrationRecord, String> {
+        RegistrationRecord::from_json(body).map_err(|e| e.to_string())
+    }
+
+    async fn store(&self, items: &[RegistrationRecord]) -> Result<StoreOutcome, sqlx::Error> {
+        store_batch(&self.pool, items).await
+    }
+
+    fn describe(&self, item: &RegistrationRecord) -> String {
+        format!("registration {}", item.registration_id)
+    }
+}
+
+/// Runs a validator until `shutdown` fires: reconnects to RabbitMQ with
+/// backoff, retries the database with backoff, and on stop settles the batch
+/// in hand and hands everything else back to the queue unacked.
+pub async fn run(app: App, shutdown: CancellationToken) -> anyhow::Result<()> {
+    let instance_id = Uuid::new_v4();
+    let handler = Arc::new(RegistrationHandler {
+        pool: app.pool.clone(),
+    });
+    let settings = &app.settings;
+    let options = BatchOptions {
+        batch_size: settings.validator.batch_size,
+        max_wait: Duration::from_millis(settings.validator.batch_max_wait_ms),
+        prefetch: settings.validator.prefetch,
+        max_backoff: Duration::from_secs(settings.amqp.max_backoff_secs),
+    };
+    let tag = format!("validator-{instance_id}");
+    tracing::info!(%instance_id, queue = %app.topology.name(Queue::RegistrationsSubmitted), "validator starting");
+    let result = shared::amqp::supervise(
+        &settings.amqp,
+        "validator",
+        shutdown,
+        |connection, shutdown| {
+            let handler = handler.clone();
+            let app = app.clone();
+            let tag = tag.clone();
+            async move {
+                // Delivery tags restart with every channel, and so does the
+                // heartbeat that reports them.
+                let progress = Arc::new(Progress::default());
+                let beat_stop = CancellationToken::new();
+                let _stop_beat = beat_stop.clone().drop_guard();
+                tokio::spawn(instance::heartbeat(
+                    app.pool.clone(),
+                    instance_id,
+                    progress.clone(),
+                    beat_stop,
+                ));
+                run_session(
+                    handler,
+                    &app.topology,
+                    &connection,
+                    &tag,
+                    options,
+                    progress,
+                    &shutdown,
+                )
+                .await?;
+                let _ = connection.close(200, "validator stopping".into()).await;
+                Ok(())
+            }
+        },
+    )
+    .await;
+    instance::deregister(&app.pool, instance_id).await;
+    tracing::info!("validator stopped");
+    result
+}

@@ -1,0 +1,142 @@
+//! A wave row, and what the draw needs from it.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use shared::domain::Scheme;
+use shared::selection::{Allocation, DrawParams, Province};
+use sqlx::types::Json;
+use sqlx::{PgExecutor, PgPool};
+
+/// Where a wave is in its life. Only moves forward.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WaveState {
+    Open,
+    Closed,
+    Drawing,
+    Drawn,
+}
+
+impl WaveState {
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "open" => Self::Open,
+            "closed" => Self::Closed,
+            "drawing" => Self::Drawing,
+            "drawn" => Self::Drawn,
+            _ => return None,
+        })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::Closed => "closed",
+            Self::Drawing => "drawing",
+            Self::Drawn => "drawn",
+        }
+    }
+}
+
+/// One row of `waves`.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Wave {
+    pub wave_id: i32,
+    pub name: String,
+    pub scheme_name: String,
+    pub scheme: Json<Scheme>,
+    pub allocation: String,
+    pub kk_cap: i32,
+    pub commitment: Vec<u8>,
+    pub secret: Option<Vec<u8>>,
+    pub secret_source: String,
+    pub beacon_source: Option<String>,
+    pub beacon: Option<Vec<u8>>,
+    pub opened_at: DateTime<Utc>,
+    pub closes_at: DateTime<Utc>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub state: String,
+}
+
+const COLUMNS: &str = "wave_id, name, scheme_name, scheme, allocation, kk_cap, commitment, secret, \
+    secret_source, beacon_source, beacon, opened_at, closes_at, closed_at, state";
+
+impl Wave {
+    /// The wave, if it exists.
+    pub async fn find(
+        executor: impl PgExecutor<'_>,
+        wave_id: i64,
+    ) -> Result<Option<Wave>, sqlx::Error> {
+        if wave_id < 1 || wave_id > i64::from(i32::MAX) {
+            return Ok(None);
+        }
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM waves WHERE wave_id = $1"
+        )))
+        .bind(wave_id as i32)
+        .fetch_optional(executor)
+        .await
+    }
+
+    /// Every wave, newest first.
+    pub async fn all(pool: &PgPool) -> Result<Vec<Wave>, sqlx::Error> {
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM waves ORDER BY wave_id DESC"
+        )))
+        .fetch_all(pool)
+        .await
+    }
+
+    pub fn state(&self) -> WaveState {
+        WaveState::parse(&self.state).unwrap_or(WaveState::Open)
+    }
+
+    /// The commitment as lower-case hex.
+    pub fn commitment_hex(&self) -> String {
+        hex::encode(&self.commitment)
+    }
+
+    /// The allocation, with explicit quotas read from `wave_quotas`.
+    pub async fn allocation(&self, executor: impl PgExecutor<'_>) -> anyhow::Result<Allocation> {
+        if self.allocation != "explicit" {
+            return Ok(self.allocation.parse()?);
+        }
+        let rows: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT province, quota FROM wave_quotas WHERE wave_id = $1 ORDER BY province",
+        )
+        .bind(self.wave_id)
+        .fetch_all(executor)
+        .await?;
+        let mut quotas = BTreeMap::new();
+        for (province, quota) in rows {
+            let province: Province = province.parse()?;
+            quotas.insert(province, quota as u64);
+        }
+        Ok(Allocation::Explicit(quotas))
+    }
+
+    /// The draw's parameters (without prior counts); needs the revealed secret.
+    pub async fn draw_params(&self, executor: impl PgExecutor<'_>) -> anyhow::Result<DrawParams> {
+        let secret: [u8; 32] = self
+            .secret
+            .as_deref()
+            .and_then(|s| s.try_into().ok())
+            .ok_or_else(|| anyhow::anyhow!("wave {} has no revealed secret", self.wave_id))?;
+        Ok(DrawParams {
+            wave_id: self.wave_id as u32,
+            secret,
+            beacon: self.beacon.clone().unwrap_or_default(),
+            allocation: self.allocation(executor).await?,
+            kk_cap: self.kk_cap as u32,
+            prior: Default::default(),
+        })
+    }
+
+    /// When registrations stopped being accepted: the earlier of the
+    /// scheduled close and the operator's close.
+    pub fn effective_close(&self) -> DateTime<Utc> {
+        self.closed_at
+            .map_or(self.closes_at, |closed| closed.min(self.closes_at))
+    }
+}
