@@ -1,2 +1,12 @@
-#[test]
-fn t() {}
+//! Integration tests against the real PostgreSQL and RabbitMQ (no mocks).
+//! Each test owns a fresh database and queue prefix; see `helpers`.
+
+mod data;
+mod helpers;
+
+mod cli;
+mod close_barrier;
+mod disbursement;
+mod faults;
+mod selection;
+mod validator;

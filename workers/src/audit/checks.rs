@@ -22,7 +22,7 @@ pub struct Check {
 
 pub async fn run(pool: &PgPool, stored: &StoredDraw) -> anyhow::Result<Vec<Check>> {
     let wave_id = stored.wave.wave_id;
-    let mut checks = Vec::new();
+    let mut checks = digests(stored);
     let jsonb_matches: bool = sqlx::query_scalar(
         "SELECT manifest = manifest_text::jsonb FROM selections WHERE wave_id = $1",
     )
@@ -83,12 +83,36 @@ pub async fn run(pool: &PgPool, stored: &StoredDraw) -> anyhow::Result<Vec<Check
     Ok(checks)
 }
 
-/// The skew check over the recomputed draw, with submission times from the
+/// The stored rows and candidates against the digests the manifest published.
+pub fn digests(stored: &StoredDraw) -> Vec<Check> {
+    let output = hex::encode(shared::selection::output_digest(&stored.rows));
+    let input = hex::encode(shared::selection::input_digest(&stored.candidates));
+    vec![
+        Check {
+            name: "stored rows hash to the published output digest",
+            ok: output == stored.manifest.output_digest,
+            detail: format!(
+                "the stored rows hash to {output}, the manifest says {}",
+                stored.manifest.output_digest
+            ),
+        },
+        Check {
+            name: "stored candidates hash to the published input digest",
+            ok: input == stored.manifest.input_digest,
+            detail: format!(
+                "the stored candidates hash to {input}, the manifest says {}",
+                stored.manifest.input_digest
+            ),
+        },
+    ]
+}
+
+/// The skew check over a draw's rows, with submission times from the
 /// registrations.
 pub async fn recompute_skew(
     pool: &PgPool,
     stored: &StoredDraw,
-    recomputed: &Draw,
+    draw: &Draw,
     alpha: f64,
 ) -> anyhow::Result<SkewCheck> {
     let statement = format!(
@@ -119,5 +143,5 @@ pub async fn recompute_skew(
     })
     .await?;
     infos.sort_unstable_by_key(|c| c.nik);
-    Ok(skew_check::check(recomputed, &infos, alpha))
+    Ok(skew_check::check(draw, &infos, alpha))
 }

@@ -82,7 +82,13 @@ pub async fn audit_wave(pool: &PgPool, wave_id: i64, alpha: f64) -> anyhow::Resu
     let recomputed = tokio::task::spawn_blocking(move || draw(&params, candidates)).await??;
     let differences = compare(&stored.rows, &stored.manifest, &recomputed);
     let checks = checks::run(pool, &stored).await?;
-    let skew = checks::recompute_skew(pool, &stored, &recomputed, alpha).await?;
+    // The skew check looks at what was published (stored), so that a draw
+    // that is reproducible but skewed (a faulty algorithm) is caught too.
+    let published = shared::selection::Draw {
+        rows: stored.rows.clone(),
+        manifest: stored.manifest.clone(),
+    };
+    let skew = checks::recompute_skew(pool, &stored, &published, alpha).await?;
     Ok(AuditReport::new(
         format!("wave {wave_id}"),
         &recomputed,

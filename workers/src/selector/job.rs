@@ -59,7 +59,9 @@ pub async fn run_job(
     let started = Instant::now();
     // Fresh statistics: the planner otherwise guesses a few rows for a
     // wave of millions.
-    sqlx::query("ANALYZE registrations, barred_niks, participants").execute(pool).await?;
+    sqlx::query("ANALYZE registrations, barred_niks, participants")
+        .execute(pool)
+        .await?;
     let mut params = wave.draw_params(pool).await?;
     params.prior = inputs::prior(pool, wave_id).await?;
     let infos: Vec<CandidateInfo> = inputs::candidates(pool, wave_id).await?;
@@ -96,7 +98,9 @@ pub async fn run_job(
         },
     )
     .await?;
-    sqlx::query("ANALYZE selection_results, participants, barred_niks").execute(pool).await?;
+    sqlx::query("ANALYZE selection_results, participants, barred_niks")
+        .execute(pool)
+        .await?;
     tracing::info!(
         selected = draw.manifest.selected,
         waitlist = draw.manifest.waitlist,

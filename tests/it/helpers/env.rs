@@ -1,0 +1,235 @@
+//! One test's database, queue prefix and settings.
+
+use std::path::PathBuf;
+
+use secrecy::{ExposeSecret, SecretString};
+use shared::amqp::{Publisher, Queue, Topology};
+use shared::config::Settings;
+use sqlx::{Connection, PgConnection, PgPool};
+use uuid::Uuid;
+use workers::app::App;
+
+/// Where the tests find the services (overridable for CI).
+fn admin_url() -> String {
+    std::env::var("PRAKERJA_TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+}
+
+fn amqp_url() -> String {
+    std::env::var("PRAKERJA_TEST_AMQP_URL")
+        .unwrap_or_else(|_| "amqp://guest:guest@127.0.0.1:5672/%2f".to_owned())
+}
+
+/// A test's own database and queue names.
+pub struct TestEnv {
+    pub app: App,
+    pub database: String,
+    pub prefix: String,
+    pub database_url: String,
+    pub amqp_url: String,
+    pub dir: PathBuf,
+}
+
+impl TestEnv {
+    /// A fresh, migrated database and a unique queue prefix.
+    pub async fn new() -> TestEnv {
+        Self::with(|_| {}).await
+    }
+
+    /// As [`new`](Self::new), with settings adjusted by `adjust`.
+    pub async fn with(adjust: impl FnOnce(&mut Settings)) -> TestEnv {
+        let id = Uuid::new_v4().simple().to_string();
+        let database = format!("prakerja_test_{}", &id[..12]);
+        let prefix = format!("t{}.", &id[..12]);
+        let admin = admin_url();
+        let mut connection = PgConnection::connect(&admin)
+            .await
+            .expect("PostgreSQL is reachable");
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "CREATE DATABASE \"{database}\""
+        )))
+        .execute(&mut connection)
+        .await
+        .expect("create the test database");
+        let _ = connection.close().await;
+        let database_url = replace_database(&admin, &database);
+        let config_dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../config"));
+        let mut settings = Settings::load_from(&config_dir).expect("configuration loads");
+        settings.database.url = SecretString::from(database_url.clone());
+        settings.database.max_connections = 6;
+        settings.amqp.url = SecretString::from(amqp_url());
+        settings.amqp.prefix = prefix.clone();
+        settings.amqp.max_backoff_secs = 2;
+        settings.validator.batch_max_wait_ms = 10;
+        settings.selector.drain_poll_ms = 50;
+        settings.disburser.schedule_enabled = false;
+        adjust(&mut settings);
+        let app = App::new(settings).expect("app builds");
+        shared::db::migrate(&app.pool)
+            .await
+            .expect("migrations apply");
+        let dir = std::env::temp_dir().join(format!("prakerja-test-{}", &id[..12]));
+        std::fs::create_dir_all(&dir).expect("test directory");
+        TestEnv {
+            amqp_url: app.settings.amqp.url.expose_secret().to_owned(),
+            app,
+            database,
+            prefix,
+            database_url,
+            dir,
+        }
+    }
+
+    pub fn pool(&self) -> &PgPool {
+        &self.app.pool
+    }
+
+    pub fn topology(&self) -> &Topology {
+        &self.app.topology
+    }
+
+    /// Environment for a worker process pointed at this test's database and queues.
+    pub fn process_env(&self) -> Vec<(String, String)> {
+        vec![
+            ("PRAKERJA__DATABASE__URL".into(), self.database_url.clone()),
+            ("PRAKERJA__AMQP__URL".into(), self.amqp_url.clone()),
+            ("PRAKERJA__AMQP__PREFIX".into(), self.prefix.clone()),
+            ("PRAKERJA__AMQP__MAX_BACKOFF_SECS".into(), "2".into()),
+            ("PRAKERJA__VALIDATOR__BATCH_MAX_WAIT_MS".into(), "10".into()),
+            ("PRAKERJA__SELECTOR__DRAIN_POLL_MS".into(), "50".into()),
+            (
+                "PRAKERJA__DISBURSER__SCHEDULE_ENABLED".into(),
+                "false".into(),
+            ),
+            ("RUST_LOG".into(), "info,sqlx=warn,lapin=warn".into()),
+        ]
+    }
+
+    /// A confirm-mode publisher on this test's queues (declared).
+    pub async fn publisher(&self) -> (lapin::Connection, Publisher) {
+        let connection = shared::amqp::connect(&self.app.settings.amqp, "test")
+            .await
+            .expect("RabbitMQ is reachable");
+        let publisher = Publisher::open(&connection, self.topology().clone())
+            .await
+            .expect("channel");
+        self.topology()
+            .declare(publisher.channel())
+            .await
+            .expect("declare queues");
+        (connection, publisher)
+    }
+
+    /// Publishes raw bodies to a queue, confirmed.
+    pub async fn publish_raw(&self, queue: Queue, bodies: &[Vec<u8>]) {
+        let (connection, publisher) = self.publisher().await;
+        let mut confirms = Vec::new();
+        for (i, body) in bodies.iter().enumerate() {
+            confirms.push(
+                publisher
+                    .send(
+                        queue,
+                        body,
+                        shared::amqp::json_properties(&format!("test-{i}")),
+                    )
+                    .await
+                    .expect("publish"),
+            );
+        }
+        for confirm in confirms {
+            shared::amqp::confirmed(confirm).await.expect("confirmed");
+        }
+        let _ = connection.close(200, "done".into()).await;
+    }
+
+    /// Ready messages in a queue (by full name).
+    pub async fn ready(&self, queue_name: &str) -> u32 {
+        let connection = shared::amqp::connect(&self.app.settings.amqp, "test inspect")
+            .await
+            .expect("RabbitMQ");
+        let channel = connection.create_channel().await.expect("channel");
+        let declared = channel
+            .queue_declare(
+                queue_name.into(),
+                lapin::options::QueueDeclareOptions {
+                    passive: true,
+                    ..Default::default()
+                },
+                Default::default(),
+            )
+            .await
+            .expect("queue exists");
+        let _ = connection.close(200, "done".into()).await;
+        declared.message_count()
+    }
+
+    /// Takes every message of a queue (by full name): bodies and properties.
+    pub async fn drain(&self, queue_name: &str) -> Vec<lapin::message::BasicGetMessage> {
+        let connection = shared::amqp::connect(&self.app.settings.amqp, "test drain")
+            .await
+            .expect("RabbitMQ");
+        let channel = connection.create_channel().await.expect("channel");
+        let mut out = Vec::new();
+        while let Some(message) = channel
+            .basic_get(
+                queue_name.into(),
+                lapin::options::BasicGetOptions { no_ack: true },
+            )
+            .await
+            .expect("basic.get")
+        {
+            out.push(message);
+        }
+        let _ = connection.close(200, "done".into()).await;
+        out
+    }
+}
+
+impl Drop for TestEnv {
+    /// Drops the database (closing its connections) and deletes the queues, on
+    /// a thread of its own: the test's runtime is blocked here, so nothing may
+    /// wait on it (the pool's connections are closed by the drop itself).
+    fn drop(&mut self) {
+        let database = self.database.clone();
+        let topology = self.topology().clone();
+        let settings = self.app.settings.amqp.clone();
+        let dir = self.dir.clone();
+        let _ = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            runtime.block_on(async move {
+                if let Ok(connection) = shared::amqp::connect(&settings, "test cleanup").await {
+                    if let Ok(channel) = connection.create_channel().await {
+                        let _ = topology.delete_all(&channel).await;
+                    }
+                    let _ = connection.close(200, "cleanup".into()).await;
+                }
+                if let Ok(mut connection) = PgConnection::connect(&admin_url()).await {
+                    let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                        "DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)"
+                    )))
+                    .execute(&mut connection)
+                    .await;
+                }
+            });
+            let _ = std::fs::remove_dir_all(dir);
+        })
+        .join();
+    }
+}
+
+/// The admin URL with another database name.
+fn replace_database(url: &str, database: &str) -> String {
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, None), |(b, q)| (b, Some(q)));
+    let cut = base.rfind('/').expect("a database URL has a path");
+    let mut out = format!("{}/{database}", &base[..cut]);
+    if let Some(query) = query {
+        out.push('?');
+        out.push_str(query);
+    }
+    out
+}

@@ -1,0 +1,13 @@
+//! The integration tests' harness: every test owns a fresh database (random
+//! name, migrated) and a unique queue prefix on the real PostgreSQL and
+//! RabbitMQ, and cleans both up when it ends, even on failure.
+
+mod env;
+mod proxy;
+mod wait;
+mod workers;
+
+pub use env::TestEnv;
+pub use proxy::Proxy;
+pub use wait::eventually_async;
+pub use workers::{WorkerKind, bin};
