@@ -58,9 +58,12 @@ CREATE TABLE entitlements (
     due_on          date NOT NULL,
     run_date        date NOT NULL REFERENCES disbursement_runs,
     cancelled_on    date,                   -- revoked before it was paid
+    paid            boolean NOT NULL DEFAULT false,  -- its latest instruction succeeded
     UNIQUE (participant_id, kind, installment),
     UNIQUE (entitlement_id, amount)
 );
+-- The nightly run only looks at entitlements still to pay.
+CREATE INDEX entitlements_open ON entitlements (due_on) WHERE NOT paid AND cancelled_on IS NULL;
 
 -- Checked per statement (set-based), so a run creating a million
 -- entitlements pays for one join, not a million lookups.

@@ -57,8 +57,12 @@ pub struct DatabaseSettings {
 impl DatabaseSettings {
     /// Connection options parsed from `url`.
     pub fn connect_options(&self) -> anyhow::Result<PgConnectOptions> {
-        PgConnectOptions::from_str(self.url.expose_secret())
-            .context("database.url is not a valid postgres:// URL")
+        use sqlx::ConnectOptions;
+        Ok(PgConnectOptions::from_str(self.url.expose_secret())
+            .context("database.url is not a valid postgres:// URL")?
+            .log_statements(log::LevelFilter::Trace)
+            // Seen with RUST_LOG=sqlx=info; bulk statements are slow by nature.
+            .log_slow_statements(log::LevelFilter::Info, std::time::Duration::from_secs(2)))
     }
 
     /// The database name named by `url`.

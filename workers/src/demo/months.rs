@@ -159,15 +159,16 @@ async fn wait_for_events(app: &App, published: i64) -> anyhow::Result<()> {
 }
 
 /// Waits until every instruction is published and the gateway has answered
-/// all it is going to answer (a silenced one stays unknown).
+/// all it is going to answer (a silenced one stays unknown): nothing has
+/// moved for three seconds.
 async fn settle(app: &App) -> anyhow::Result<()> {
     let started = Instant::now();
-    let mut previous = (-1, -1);
+    let mut previous = (-1, -1, -1);
     let mut stable_since = Instant::now();
     loop {
-        let now: (i64, i64) = sqlx::query_as(
-            "SELECT count(*) FILTER (WHERE published_at IS NULL), count(*) FILTER (WHERE status = 'pending') \
-               FROM payment_instructions",
+        let now: (i64, i64, i64) = sqlx::query_as(
+            "SELECT count(*) FILTER (WHERE published_at IS NULL), count(*) FILTER (WHERE status = 'pending'), \
+                    (SELECT count(*) FROM payment_results) FROM payment_instructions",
         )
         .fetch_one(&app.pool)
         .await?;
@@ -175,7 +176,7 @@ async fn settle(app: &App) -> anyhow::Result<()> {
             previous = now;
             stable_since = Instant::now();
         }
-        if now.0 == 0 && (now.1 == 0 || stable_since.elapsed() > Duration::from_secs(2)) {
+        if now.0 == 0 && (now.1 == 0 || stable_since.elapsed() > Duration::from_secs(3)) {
             return Ok(());
         }
         anyhow::ensure!(

@@ -214,6 +214,11 @@ async fn apply(
     .bind(&result.reason)
     .execute(&mut *tx)
     .await?;
+    sqlx::query("UPDATE entitlements SET paid = $2 WHERE entitlement_id = $1")
+        .bind(instruction.entitlement_id)
+        .bind(to == "success")
+        .execute(&mut *tx)
+        .await?;
     let mut entries: Vec<(&str, i64)> = Vec::new();
     if paid {
         entries.push(("paid", instruction.amount));

@@ -64,8 +64,8 @@ pub async fn reconcile(
              FROM entitlements e \
              JOIN participants p USING (participant_id) \
              JOIN registrations r ON r.registration_id = p.registration_id \
-             LEFT JOIN LATERAL (SELECT status, payout_provider FROM payment_instructions i \
-                                 WHERE i.entitlement_id = e.entitlement_id ORDER BY attempt DESC LIMIT 1) li ON true \
+             LEFT JOIN (SELECT DISTINCT ON (entitlement_id) entitlement_id, status, payout_provider \
+                          FROM payment_instructions ORDER BY entitlement_id, attempt DESC) li USING (entitlement_id) \
             WHERE $1::date IS NULL OR e.due_on <= $1 \
          ), returned AS ( \
            SELECT l.entitlement_id, -sum(l.amount) AS amount FROM ledger_entries l \

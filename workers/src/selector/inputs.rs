@@ -74,14 +74,7 @@ pub async fn prior(pool: &PgPool, wave_id: i32) -> Result<HashMap<u64, u32>, any
 /// in another wave since they were validated (ALREADY_BENEFICIARY,
 /// re-checked), read with `COPY` and sorted by NIK.
 pub async fn candidates(pool: &PgPool, wave_id: i32) -> anyhow::Result<Vec<CandidateInfo>> {
-    let statement = format!(
-        "COPY (SELECT r.nik, r.kk, r.domicile_province, r.tier, r.registration_id, \
-                      extract(epoch FROM r.submitted_at)::bigint \
-                 FROM registrations r \
-                WHERE r.wave_id = {wave_id} AND r.status = 'eligible' \
-                  AND NOT EXISTS (SELECT 1 FROM barred_niks b WHERE b.nik = r.nik AND b.wave_id <> {wave_id})) \
-         TO STDOUT"
-    );
+    let statement = candidates_copy(wave_id);
     let mut connection = pool.acquire().await?;
     let mut out = Vec::new();
     copy_out_lines(&mut connection, &statement, |line| {
@@ -91,6 +84,18 @@ pub async fn candidates(pool: &PgPool, wave_id: i32) -> anyhow::Result<Vec<Candi
     .await?;
     out.sort_unstable_by_key(|c| c.nik);
     Ok(out)
+}
+
+/// The `COPY` that reads a wave's candidates.
+pub fn candidates_copy(wave_id: i32) -> String {
+    format!(
+        "COPY (SELECT r.nik, r.kk, r.domicile_province, r.tier, r.registration_id, \
+                      extract(epoch FROM r.submitted_at)::bigint \
+                 FROM registrations r \
+                WHERE r.wave_id = {wave_id} AND r.status = 'eligible' \
+                  AND NOT EXISTS (SELECT 1 FROM barred_niks b WHERE b.nik = r.nik AND b.wave_id <> {wave_id})) \
+         TO STDOUT"
+    )
 }
 
 fn parse_line(line: &[u8]) -> anyhow::Result<CandidateInfo> {

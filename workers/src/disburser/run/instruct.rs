@@ -35,7 +35,7 @@ pub async fn create_instructions(
               LEFT JOIN LATERAL (SELECT i.attempt, i.status, i.run_date FROM payment_instructions i \
                                   WHERE i.entitlement_id = e.entitlement_id \
                                   ORDER BY i.attempt DESC LIMIT 1) last ON true \
-             WHERE e.due_on <= $1 AND e.cancelled_on IS NULL AND p.state = 'active' \
+             WHERE e.due_on <= $1 AND e.cancelled_on IS NULL AND NOT e.paid AND p.state = 'active' \
                AND (last.attempt IS NULL \
                     OR (last.status IN ('failed', 'reversed') AND last.run_date < $1 AND last.attempt < $4)) \
          ), keyed AS ( \

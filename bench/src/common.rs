@@ -1,0 +1,191 @@
+//! What every benchmark needs: its own database and queue prefix on the
+//! real services, the worker binaries, timing, peak memory, and the broker's
+//! raw rates to compare with.
+
+use std::collections::VecDeque;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use futures_util::StreamExt;
+use lapin::options::{BasicAckOptions, BasicConsumeOptions, BasicQosOptions};
+use lapin::types::FieldTable;
+use secrecy::{ExposeSecret, SecretString};
+use shared::amqp::{Publisher, Queue, Topology, confirmed, json_properties};
+use shared::config::Settings;
+use sqlx::{Connection, PgConnection};
+use workers::app::App;
+
+/// A benchmark's database and queues.
+pub struct BenchEnv {
+    pub app: App,
+    pub database_url: String,
+    pub prefix: String,
+}
+
+impl BenchEnv {
+    /// Recreates database `name` (migrated) and uses queue prefix `name.`.
+    pub async fn create(name: &str) -> anyhow::Result<BenchEnv> {
+        let mut settings = Settings::load()?;
+        let admin = settings.database.connect_options()?.database("postgres");
+        let mut connection = PgConnection::connect_with(&admin)
+            .await
+            .context("PostgreSQL")?;
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+        )))
+        .execute(&mut connection)
+        .await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{name}\"")))
+            .execute(&mut connection)
+            .await?;
+        let _ = connection.close().await;
+        let base = settings.database.url.expose_secret().to_owned();
+        let cut = base.rfind('/').context("database URL")?;
+        let database_url = format!("{}/{name}", &base[..cut]);
+        settings.database.url = SecretString::from(database_url.clone());
+        settings.amqp.prefix = format!("{name}.");
+        settings.disburser.schedule_enabled = false;
+        let prefix = settings.amqp.prefix.clone();
+        let app = App::new(settings)?;
+        shared::db::migrate(&app.pool).await?;
+        let env = BenchEnv {
+            app,
+            database_url,
+            prefix,
+        };
+        env.reset_queues().await?;
+        Ok(env)
+    }
+
+    /// Deletes and redeclares this benchmark's queues.
+    pub async fn reset_queues(&self) -> anyhow::Result<()> {
+        let connection = shared::amqp::connect(&self.app.settings.amqp, "bench").await?;
+        let channel = connection.create_channel().await?;
+        self.app.topology.delete_all(&channel).await?;
+        self.app.topology.declare(&channel).await?;
+        let _ = connection.close(200, "done".into()).await;
+        Ok(())
+    }
+
+    /// Environment for a worker process on this benchmark's database and queues.
+    pub fn process_env(&self) -> Vec<(String, String)> {
+        vec![
+            ("PRAKERJA__DATABASE__URL".into(), self.database_url.clone()),
+            ("PRAKERJA__AMQP__PREFIX".into(), self.prefix.clone()),
+            (
+                "PRAKERJA__DISBURSER__SCHEDULE_ENABLED".into(),
+                "false".into(),
+            ),
+            ("RUST_LOG".into(), "warn".into()),
+        ]
+    }
+
+    pub fn topology(&self) -> &Topology {
+        &self.app.topology
+    }
+}
+
+/// Publishes `bodies` to a queue with publisher confirms, `window` confirms
+/// outstanding at most; returns the elapsed time.
+pub async fn publish_confirmed(
+    app: &App,
+    queue: Queue,
+    bodies: &[Vec<u8>],
+    window: usize,
+) -> anyhow::Result<Duration> {
+    let connection = shared::amqp::connect(&app.settings.amqp, "bench publisher").await?;
+    let publisher = Publisher::open(&connection, app.topology.clone()).await?;
+    let started = Instant::now();
+    let mut pending = VecDeque::with_capacity(window);
+    for (i, body) in bodies.iter().enumerate() {
+        pending.push_back(
+            publisher
+                .send(queue, body, json_properties(&i.to_string()))
+                .await?,
+        );
+        if pending.len() >= window
+            && let Some(oldest) = pending.pop_front()
+        {
+            confirmed(oldest).await?;
+        }
+    }
+    while let Some(confirm) = pending.pop_front() {
+        confirmed(confirm).await?;
+    }
+    let elapsed = started.elapsed();
+    let _ = connection.close(200, "done".into()).await;
+    Ok(elapsed)
+}
+
+/// Consumes and acks `count` messages with no processing (acks batched with
+/// `multiple` every `batch`, `prefetch` in flight): the broker's drain ceiling.
+pub async fn raw_drain(
+    app: &App,
+    queue: Queue,
+    count: u64,
+    prefetch: u16,
+    batch: u64,
+) -> anyhow::Result<Duration> {
+    let connection = shared::amqp::connect(&app.settings.amqp, "bench drain").await?;
+    let channel = connection.create_channel().await?;
+    channel
+        .basic_qos(prefetch, BasicQosOptions::default())
+        .await?;
+    let mut consumer = channel
+        .basic_consume(
+            app.topology.name(queue).as_str().into(),
+            "bench-drain".into(),
+            BasicConsumeOptions::default(),
+            FieldTable::default(),
+        )
+        .await?;
+    let started = Instant::now();
+    let mut seen = 0u64;
+    while let Some(delivery) = consumer.next().await {
+        let delivery = delivery?;
+        seen += 1;
+        if seen.is_multiple_of(batch) || seen == count {
+            channel
+                .basic_ack(delivery.delivery_tag, BasicAckOptions { multiple: true })
+                .await?;
+        }
+        if seen == count {
+            break;
+        }
+    }
+    let elapsed = started.elapsed();
+    let _ = connection.close(200, "done".into()).await;
+    Ok(elapsed)
+}
+
+/// Peak resident memory of a process so far (VmHWM), in MiB.
+pub fn peak_rss_mib(pid: u32) -> Option<f64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
+}
+
+/// Polls `check` every 100 ms until it is true; returns the time it took.
+pub async fn time_until<F, Fut>(
+    started: Instant,
+    timeout: Duration,
+    mut check: F,
+) -> anyhow::Result<Duration>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<bool>>,
+{
+    loop {
+        if check().await? {
+            return Ok(started.elapsed());
+        }
+        anyhow::ensure!(started.elapsed() < timeout, "timed out after {timeout:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Messages or rows per second.
+pub fn rate(count: u64, elapsed: Duration) -> f64 {
+    count as f64 / elapsed.as_secs_f64()
+}

@@ -1,0 +1,126 @@
+//! The disbursement benchmark: a run with 1,000,000 due entitlements, timed
+//! from the request to the last instruction confirmed by the broker, beside
+//! the broker's raw publish-with-confirms rate for the same messages,
+//! measured in the same run; and the disburser's peak memory.
+
+use std::time::{Duration, Instant};
+
+use lapin::options::QueuePurgeOptions;
+use serde::Serialize;
+use shared::amqp::Queue;
+use workers::procs::{Worker, sibling_binary};
+use workers::waves::{OpenRequest, open_wave};
+
+use crate::common::{BenchEnv, peak_rss_mib, publish_confirmed, rate, time_until};
+
+#[derive(Debug, Serialize)]
+pub struct DisburseReport {
+    pub entitlements: u64,
+    pub run_to_last_confirm_seconds: f64,
+    pub instructions_per_s: f64,
+    pub raw_publish_per_s: f64,
+    pub vs_raw_publish: f64,
+    pub disburser_peak_rss_mib: f64,
+}
+
+pub async fn run(count: i64) -> anyhow::Result<DisburseReport> {
+    let env = BenchEnv::create("prakerja_bench_disburse").await?;
+    let pool = &env.app.pool;
+    let wave = open_wave(
+        pool,
+        OpenRequest {
+            name: "bench".into(),
+            closes_at: chrono::Utc::now() + chrono::Duration::days(1),
+            allocation: format!("national:{count}").parse()?,
+            scheme_name: "2020".into(),
+            scheme: env.app.settings.scheme("2020")?.clone(),
+            commitment: None,
+            beacon_source: None,
+            kk_cap: None,
+        },
+    )
+    .await?;
+    eprintln!("seeding {count} registrations and participants");
+    crate::seed::eligible(pool, wave.wave_id, count).await?;
+    let today = chrono::Utc::now().date_naive();
+    sqlx::query("UPDATE waves SET state = 'drawn', closed_at = now() WHERE wave_id = $1")
+        .bind(wave.wave_id)
+        .execute(pool)
+        .await?;
+    sqlx::query(
+        "INSERT INTO participants (wave_id, nik, kk, registration_id, stratum, rank, card_number, origin, selected_on, purchase_deadline) \
+         SELECT $1, nik, kk, registration_id, domicile_province, row_number() OVER (), \
+                '604180' || lpad((row_number() OVER ())::text, 10, '0'), 'drawn', $2, $2 + 30 \
+           FROM registrations WHERE wave_id = $1",
+    )
+    .bind(wave.wave_id)
+    .bind(today)
+    .execute(pool)
+    .await?;
+    sqlx::query("UPDATE participants SET announced_at = now()")
+        .execute(pool)
+        .await?;
+    sqlx::query("VACUUM ANALYZE participants")
+        .execute(pool)
+        .await?;
+
+    eprintln!("disburser process: run request to last confirmed instruction");
+    let worker = Worker::spawn(
+        &sibling_binary("disburser")?,
+        &[],
+        &env.process_env(),
+        &std::env::temp_dir().join("prakerja-bench-disburser.log"),
+    )?;
+    let pid = worker.pid().unwrap_or_default();
+    tokio::time::sleep(Duration::from_secs(2)).await; // let it connect before the clock starts
+    let started = Instant::now();
+    workers::disburser::record_request(pool, uuid::Uuid::new_v4(), today, Some("bench")).await?;
+    let mut peak = 0.0_f64;
+    let elapsed = time_until(started, Duration::from_secs(7200), || {
+        peak = peak.max(peak_rss_mib(pid).unwrap_or(0.0));
+        let pool = pool.clone();
+        async move {
+            let (made, sent): (i64, i64) = sqlx::query_as(
+                "SELECT count(*), count(*) FILTER (WHERE published_at IS NOT NULL) FROM payment_instructions",
+            )
+            .fetch_one(&pool)
+            .await?;
+            Ok(made == count && sent == count)
+        }
+    })
+    .await?;
+    peak = peak.max(peak_rss_mib(pid).unwrap_or(0.0));
+    worker.stop(Duration::from_secs(30)).await?;
+
+    eprintln!("raw publish with confirms of the same bodies");
+    let bodies: Vec<Vec<u8>> =
+        sqlx::query_scalar::<_, String>("SELECT body::text FROM payment_instructions ORDER BY seq")
+            .fetch_all(pool)
+            .await?
+            .into_iter()
+            .map(String::into_bytes)
+            .collect();
+    let connection = shared::amqp::connect(&env.app.settings.amqp, "bench purge").await?;
+    let channel = connection.create_channel().await?;
+    channel
+        .queue_purge(
+            env.topology()
+                .name(Queue::PaymentsInstructions)
+                .as_str()
+                .into(),
+            QueuePurgeOptions::default(),
+        )
+        .await?;
+    let _ = connection.close(200, "done".into()).await;
+    let raw = publish_confirmed(&env.app, Queue::PaymentsInstructions, &bodies, 4096).await?;
+    let raw_rate = rate(count as u64, raw);
+    let our_rate = rate(count as u64, elapsed);
+    Ok(DisburseReport {
+        entitlements: count as u64,
+        run_to_last_confirm_seconds: elapsed.as_secs_f64(),
+        instructions_per_s: our_rate,
+        raw_publish_per_s: raw_rate,
+        vs_raw_publish: our_rate / raw_rate,
+        disburser_peak_rss_mib: peak,
+    })
+}

@@ -1,0 +1,153 @@
+//! The selection benchmark: a wave of 10,000,000 eligible registrations over
+//! 38 provinces, 1,000,000 seats proportional, two tiers, families sharing
+//! KKs. Measured in one run: the selector end to end (a real `selector`
+//! process, from the close to the stored draw) and `prakerja audit`; the I/O
+//! floor (COPY of the draw's inputs out and of the same stored rows in, no
+//! computation); a pure-SQL draw storing the same rows; and the in-memory
+//! draw beside `rand`'s `SliceRandom::shuffle` over the same candidates.
+
+use std::time::{Duration, Instant};
+
+use rand::SeedableRng;
+use rand::seq::SliceRandom;
+use rand_chacha::ChaCha20Rng;
+use serde::Serialize;
+use shared::selection::{Candidate, Draw, draw};
+use workers::procs::{Worker, sibling_binary};
+use workers::waves::{CloseRequest, OpenRequest, close_wave, open_wave};
+
+use crate::common::{BenchEnv, peak_rss_mib, time_until};
+use crate::floor;
+
+#[derive(Debug, Serialize)]
+pub struct SelectionReport {
+    pub candidates: u64,
+    pub seats: u64,
+    pub selector_seconds: f64,
+    pub selector_peak_rss_mib: f64,
+    pub audit_seconds: f64,
+    pub io_floor_seconds: f64,
+    pub io_floor_copy_out_seconds: f64,
+    pub io_floor_copy_in_seconds: f64,
+    pub pure_sql_seconds: f64,
+    pub draw_seconds_median: f64,
+    pub shuffle_seconds_median: f64,
+    pub draw_vs_shuffle: f64,
+    pub selector_vs_io_floor: f64,
+    pub pure_sql_vs_selector: f64,
+}
+
+pub async fn run(count: i64, seats: u64, rounds: usize) -> anyhow::Result<SelectionReport> {
+    let env = BenchEnv::create("prakerja_bench_selection").await?;
+    let pool = &env.app.pool;
+    let wave = open_wave(
+        pool,
+        OpenRequest {
+            name: "bench".into(),
+            closes_at: chrono::Utc::now() + chrono::Duration::days(1),
+            allocation: format!("proportional:{seats}").parse()?,
+            scheme_name: "2020".into(),
+            scheme: env.app.settings.scheme("2020")?.clone(),
+            commitment: None,
+            beacon_source: None,
+            kk_cap: None,
+        },
+    )
+    .await?;
+    eprintln!("seeding {count} eligible registrations");
+    crate::seed::eligible(pool, wave.wave_id, count).await?;
+
+    eprintln!("in-memory draw against SliceRandom::shuffle ({rounds} rounds)");
+    let infos = workers::selector::inputs::candidates(pool, wave.wave_id).await?;
+    let candidates: Vec<Candidate> = infos.iter().map(|i| i.candidate()).collect();
+    // The system kept the secret at open; the draw of the benchmark uses it.
+    let params = wave.draw_params(pool).await?;
+    let mut draws = Vec::new();
+    let mut shuffles = Vec::new();
+    let mut result: Option<Draw> = None;
+    for _ in 0..rounds {
+        let mut copy: Vec<Candidate> = candidates.clone();
+        let started = Instant::now();
+        copy.shuffle(&mut ChaCha20Rng::from_seed([7; 32]));
+        shuffles.push(started.elapsed());
+        std::hint::black_box(&copy);
+        drop(copy);
+        let input = candidates.clone();
+        let started = Instant::now();
+        let drawn = draw(&params, input)?;
+        draws.push(started.elapsed());
+        result = Some(drawn);
+    }
+    let drawn = result.ok_or_else(|| anyhow::anyhow!("no round ran"))?;
+
+    eprintln!("I/O floor: COPY out the inputs, COPY in the stored rows");
+    let rows = floor::format_rows(wave.wave_id, &drawn, &infos);
+    drop(candidates);
+    drop(infos);
+    let (copy_out, copy_in) = floor::measure(pool, wave.wave_id, &rows).await?;
+    drop(rows);
+    drop(drawn);
+
+    eprintln!("selector process, close to stored draw");
+    let started = Instant::now();
+    let worker = Worker::spawn(
+        &sibling_binary("selector")?,
+        &[],
+        &env.process_env(),
+        &std::env::temp_dir().join("prakerja-bench-selector.log"),
+    )?;
+    close_wave(pool, i64::from(wave.wave_id), &CloseRequest::default()).await?;
+    let pid = worker.pid().unwrap_or_default();
+    let mut peak = 0.0_f64;
+    let selector = time_until(started, Duration::from_secs(7200), || {
+        peak = peak.max(peak_rss_mib(pid).unwrap_or(0.0));
+        let pool = pool.clone();
+        async move {
+            let state: String = sqlx::query_scalar("SELECT state FROM waves WHERE wave_id = $1")
+                .bind(wave.wave_id)
+                .fetch_one(&pool)
+                .await?;
+            Ok(state == "drawn")
+        }
+    })
+    .await?;
+    peak = peak.max(peak_rss_mib(pid).unwrap_or(0.0));
+    worker.stop(Duration::from_secs(30)).await?;
+
+    eprintln!("prakerja audit");
+    let started = Instant::now();
+    let status = tokio::process::Command::new(sibling_binary("prakerja")?)
+        .args(["audit", &wave.wave_id.to_string()])
+        .envs(env.process_env())
+        .stdout(std::process::Stdio::null())
+        .status()
+        .await?;
+    anyhow::ensure!(status.success(), "the audit did not MATCH");
+    let audit = started.elapsed();
+
+    eprintln!("pure-SQL draw");
+    let pure_sql = floor::pure_sql_draw(pool, wave.wave_id).await?;
+
+    let median = |mut v: Vec<Duration>| {
+        v.sort();
+        v[v.len() / 2].as_secs_f64()
+    };
+    let (draw_median, shuffle_median) = (median(draws), median(shuffles));
+    let floor = copy_out + copy_in;
+    Ok(SelectionReport {
+        candidates: count as u64,
+        seats,
+        selector_seconds: selector.as_secs_f64(),
+        selector_peak_rss_mib: peak,
+        audit_seconds: audit.as_secs_f64(),
+        io_floor_seconds: floor.as_secs_f64(),
+        io_floor_copy_out_seconds: copy_out.as_secs_f64(),
+        io_floor_copy_in_seconds: copy_in.as_secs_f64(),
+        pure_sql_seconds: pure_sql.as_secs_f64(),
+        draw_seconds_median: draw_median,
+        shuffle_seconds_median: shuffle_median,
+        draw_vs_shuffle: draw_median / shuffle_median,
+        selector_vs_io_floor: selector.as_secs_f64() / floor.as_secs_f64(),
+        pure_sql_vs_selector: pure_sql.as_secs_f64() / selector.as_secs_f64(),
+    })
+}
