@@ -30,12 +30,12 @@ impl BenchEnv {
         let mut connection = PgConnection::connect_with(&admin)
             .await
             .context("PostgreSQL")?;
-        sqlx::query(sqlx::AssertSqlSafe(format!(
+        sqlx::query(&format!(
             "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
-        )))
+        ))
         .execute(&mut connection)
         .await?;
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{name}\"")))
+        sqlx::query(&format!("CREATE DATABASE \"{name}\""))
             .execute(&mut connection)
             .await?;
         let _ = connection.close().await;
@@ -158,6 +158,15 @@ pub async fn raw_drain(
     Ok(elapsed)
 }
 
+/// Messages ready in a queue (a passive declaration; cheap).
+pub async fn queue_ready(app: &App, queue: Queue) -> anyhow::Result<u32> {
+    let connection = shared::amqp::connect(&app.settings.amqp, "bench inspect").await?;
+    let channel = connection.create_channel().await?;
+    let state = app.topology.inspect(&channel, queue).await?;
+    let _ = connection.close(200, "done".into()).await;
+    Ok(state.ready)
+}
+
 /// Peak resident memory of a process so far (VmHWM), in MiB.
 pub fn peak_rss_mib(pid: u32) -> Option<f64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
@@ -166,7 +175,7 @@ pub fn peak_rss_mib(pid: u32) -> Option<f64> {
     Some(kib / 1024.0)
 }
 
-/// Polls `check` every 100 ms until it is true; returns the time it took.
+/// Polls `check` every 250 ms until it is true; returns the time it took.
 pub async fn time_until<F, Fut>(
     started: Instant,
     timeout: Duration,
@@ -181,7 +190,7 @@ where
             return Ok(started.elapsed());
         }
         anyhow::ensure!(started.elapsed() < timeout, "timed out after {timeout:?}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
+        tokio::time::sleep(Duration::from_millis(250)).await;
     }
 }
 

@@ -96,6 +96,8 @@ pub struct ValidatorSettings {
     pub batch_max_wait_ms: u64,
     /// Unacknowledged deliveries the broker may hand to one validator.
     pub prefetch: u16,
+    /// Batches written at once, each in its own transaction.
+    pub parallel: usize,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -45,9 +45,9 @@ impl TestEnv {
         let mut connection = PgConnection::connect(&admin)
             .await
             .expect("PostgreSQL is reachable");
-        sqlx::query(sqlx::AssertSqlSafe(format!(
+        sqlx::query(&format!(
             "CREATE DATABASE \"{database}\""
-        )))
+        ))
         .execute(&mut connection)
         .await
         .expect("create the test database");
@@ -207,9 +207,9 @@ impl Drop for TestEnv {
                     let _ = connection.close(200, "cleanup".into()).await;
                 }
                 if let Ok(mut connection) = PgConnection::connect(&admin_url()).await {
-                    let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                    let _ = sqlx::query(&format!(
                         "DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)"
-                    )))
+                    ))
                     .execute(&mut connection)
                     .await;
                 }

@@ -72,7 +72,7 @@ pub async fn ensure_database(app: &App) -> anyhow::Result<bool> {
     if !exists {
         let quoted = format!("\"{}\"", name.replace('"', "\"\""));
         // A concurrent creator may win the race; that is fine.
-        if let Err(error) = sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {quoted}")))
+        if let Err(error) = sqlx::query(&format!("CREATE DATABASE {quoted}"))
             .execute(&mut connection)
             .await
         {

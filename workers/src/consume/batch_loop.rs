@@ -2,6 +2,7 @@
 //! next one collects, ack after commit. On stop, settle the batch in hand and
 //! close the channel, which hands every unsettled delivery back to the queue.
 
+use std::collections::VecDeque;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
@@ -45,7 +46,7 @@ pub async fn run_session<H: Handler>(
         progress,
         batch: Batch::default(),
         deadline: None,
-        in_flight: None,
+        in_flight: VecDeque::new(),
     };
     state
         .run(consumer, consumer_tag, &channel, shutdown)
@@ -64,7 +65,8 @@ struct Loop<H: Handler> {
     progress: Arc<Progress>,
     batch: Batch<H::Item>,
     deadline: Option<Instant>,
-    in_flight: Option<InFlight<H::Outcome>>,
+    /// Batches being settled, oldest first; acked in this order.
+    in_flight: VecDeque<InFlight<H::Outcome>>,
 }
 
 impl<H: Handler> Loop<H> {
@@ -76,24 +78,27 @@ impl<H: Handler> Loop<H> {
         shutdown: &CancellationToken,
     ) -> anyhow::Result<()> {
         let batch_size = self.options.batch_size;
+        let parallel = self.options.parallel.max(1);
         let mut consuming = true;
         loop {
             let due = self.deadline.is_some_and(|d| d <= Instant::now());
             if !self.batch.is_empty()
-                && self.in_flight.is_none()
+                && self.in_flight.len() < parallel
                 && (self.batch.len() >= batch_size || due || !consuming)
             {
                 self.start_settling(shutdown);
                 continue;
             }
-            if !consuming && self.batch.is_empty() && self.in_flight.is_none() {
+            if !consuming && self.batch.is_empty() && self.in_flight.is_empty() {
                 return Ok(());
             }
             let deadline = self.deadline;
             tokio::select! {
                 biased;
-                joined = async { self.in_flight.as_mut().expect("guarded by is_some").await }, if self.in_flight.is_some() => {
-                    self.in_flight = None;
+                joined = async { self.in_flight.front_mut().expect("guarded by is_empty").await }, if !self.in_flight.is_empty() => {
+                    self.in_flight.pop_front();
+                    // Batches settle in delivery-tag order, so acking the
+                    // oldest through its last tag acks nothing unsettled.
                     let settled = joined.context("a batch task panicked")??;
                     self.acker.ack_through(settled.last_tag).await?;
                     self.progress.settled.store(settled.last_tag, Ordering::Release);
@@ -110,7 +115,7 @@ impl<H: Handler> Loop<H> {
                         None => anyhow::bail!("the broker cancelled the consumer"),
                     }
                 }
-                () = sleep_until(deadline), if deadline.is_some() && self.in_flight.is_none() => {}
+                () = sleep_until(deadline), if deadline.is_some() && self.in_flight.len() < parallel => {}
             }
         }
     }
@@ -144,7 +149,7 @@ impl<H: Handler> Loop<H> {
         let publisher = self.publisher.clone();
         let max_backoff = self.options.max_backoff;
         let shutdown = shutdown.clone();
-        self.in_flight = Some(tokio::spawn(async move {
+        self.in_flight.push_back(tokio::spawn(async move {
             settle(&*handler, &publisher, batch, max_backoff, &shutdown).await
         }));
     }

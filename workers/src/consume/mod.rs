@@ -47,6 +47,9 @@ pub struct BatchOptions {
     pub max_wait: Duration,
     pub prefetch: u16,
     pub max_backoff: Duration,
+    /// Batches settled at once (each in its own transaction); acks still
+    /// follow delivery order.
+    pub parallel: usize,
 }
 
 /// Delivery tags of the current channel: the highest received, and the

@@ -33,6 +33,7 @@ pub async fn run(app: App, shutdown: CancellationToken) -> anyhow::Result<()> {
         max_wait: Duration::from_millis(20),
         prefetch: settings.prefetch,
         max_backoff: Duration::from_secs(app.settings.amqp.max_backoff_secs),
+        parallel: 1,
     };
     let run_wake = Arc::new(Notify::new());
     let relay_wake = Arc::new(Notify::new());

@@ -56,6 +56,7 @@ pub async fn run(
         max_wait: Duration::from_millis(20),
         prefetch: 2000,
         max_backoff: Duration::from_secs(app.settings.amqp.max_backoff_secs),
+        parallel: 1,
     };
     let mut tasks = JoinSet::new();
     {

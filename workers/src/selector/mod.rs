@@ -44,6 +44,7 @@ pub async fn run(app: App, shutdown: CancellationToken) -> anyhow::Result<()> {
                 max_wait: Duration::from_millis(10),
                 prefetch: 20,
                 max_backoff: Duration::from_secs(app.settings.amqp.max_backoff_secs),
+                parallel: 1,
             };
             shared::amqp::supervise(
                 &app.settings.amqp,

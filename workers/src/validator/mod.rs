@@ -60,6 +60,7 @@ pub async fn run(app: App, shutdown: CancellationToken) -> anyhow::Result<()> {
         max_wait: Duration::from_millis(settings.validator.batch_max_wait_ms),
         prefetch: settings.validator.prefetch,
         max_backoff: Duration::from_secs(settings.amqp.max_backoff_secs),
+        parallel: settings.validator.parallel,
     };
     let tag = format!("validator-{instance_id}");
     tracing::info!(%instance_id, queue = %app.topology.name(Queue::RegistrationsSubmitted), "validator starting");

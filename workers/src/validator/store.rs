@@ -38,9 +38,14 @@ pub async fn store_batch(
     pool: &PgPool,
     records: &[RegistrationRecord],
 ) -> Result<StoreOutcome, sqlx::Error> {
+    let started = std::time::Instant::now();
     let mut tx = pool.begin().await?;
+    let begun = started.elapsed();
     let waves = lock_waves(&mut tx, records).await?;
+    let locked = started.elapsed();
     let barred = barred_niks(&mut tx, records).await?;
+    let looked_up = started.elapsed();
+    tracing::debug!(begin_us = begun.as_micros() as u64, lock_us = (locked - begun).as_micros() as u64, barred_us = (looked_up - locked).as_micros() as u64, "lookups");
     let regions = Regions::embedded();
     let rows: Vec<RegistrationRow> = records
         .iter()
@@ -55,9 +60,21 @@ pub async fn store_batch(
             RegistrationRow::new(record, &assessment)
         })
         .collect();
+    let assessed = started.elapsed();
     let inserted = insert_rows(&mut tx, &rows).await?;
+    let stored = started.elapsed();
     let marked_duplicate = settle_duplicates(&mut tx, &rows, &inserted, &waves).await?;
+    let claimed = started.elapsed();
     tx.commit().await?;
+    tracing::debug!(
+        rows = rows.len(),
+        lookups_ms = looked_up.as_millis() as u64,
+        assess_ms = (assessed - looked_up).as_millis() as u64,
+        insert_ms = (stored - assessed).as_millis() as u64,
+        claims_ms = (claimed - stored).as_millis() as u64,
+        commit_ms = (started.elapsed() - claimed).as_millis() as u64,
+        "batch stored"
+    );
     let inserted_count = inserted.len() as u64;
     Ok(StoreOutcome {
         inserted: inserted_count,
@@ -255,24 +272,26 @@ async fn settle_duplicates(
     let fresh: HashSet<(i64, &str)> = returned
         .iter()
         .filter(|(_, _, fresh)| *fresh)
-        .filter_map(|(wave, nik, _)| keys.iter().find(|k| k.0 == *wave && k.1 == nik).copied())
+        .map(|(wave, nik, _)| (*wave, nik.as_str()))
         .collect();
     // A fresh claim with no repeat in the batch has no duplicate to mark.
     let contested: Vec<(i64, &str)> = keys
-        .into_iter()
+        .iter()
+        .copied()
         .filter(|key| !fresh.contains(key) || repeated.contains(key))
         .collect();
     if contested.is_empty() {
         return Ok(0);
     }
+    // `r.nik = ANY(…)` lets the planner find the few rows by the NIK index.
     let marked = sqlx::query(
         "UPDATE registrations r \
             SET status = 'rejected', \
                 reasons = ARRAY(SELECT DISTINCT x FROM unnest(r.reasons || $3::reason_code) AS x ORDER BY x) \
-           FROM nik_claims c, unnest($1::bigint[], $2::text[]) AS k(wave_id, nik) \
-          WHERE r.wave_id = k.wave_id AND r.nik = k.nik \
-            AND c.wave_id = k.wave_id AND c.nik = k.nik \
-            AND r.registration_id <> c.registration_id \
+          WHERE r.nik = ANY($2::text[]) \
+            AND (r.wave_id, r.nik) IN (SELECT * FROM unnest($1::bigint[], $2::text[])) \
+            AND r.registration_id <> (SELECT c.registration_id FROM nik_claims c \
+                                       WHERE c.wave_id = r.wave_id AND c.nik = r.nik) \
             AND NOT ($3::reason_code = ANY(r.reasons))",
     )
     .bind(contested.iter().map(|k| k.0).collect::<Vec<_>>())

@@ -71,9 +71,9 @@ impl Wave {
         if wave_id < 1 || wave_id > i64::from(i32::MAX) {
             return Ok(None);
         }
-        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        sqlx::query_as(&format!(
             "SELECT {COLUMNS} FROM waves WHERE wave_id = $1"
-        )))
+        ))
         .bind(wave_id as i32)
         .fetch_optional(executor)
         .await
@@ -81,9 +81,9 @@ impl Wave {
 
     /// Every wave, newest first.
     pub async fn all(pool: &PgPool) -> Result<Vec<Wave>, sqlx::Error> {
-        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        sqlx::query_as(&format!(
             "SELECT {COLUMNS} FROM waves ORDER BY wave_id DESC"
-        )))
+        ))
         .fetch_all(pool)
         .await
     }
