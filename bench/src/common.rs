@@ -30,11 +30,9 @@ impl BenchEnv {
         let mut connection = PgConnection::connect_with(&admin)
             .await
             .context("PostgreSQL")?;
-        sqlx::query(&format!(
-            "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
-        ))
-        .execute(&mut connection)
-        .await?;
+        sqlx::query(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+            .execute(&mut connection)
+            .await?;
         sqlx::query(&format!("CREATE DATABASE \"{name}\""))
             .execute(&mut connection)
             .await?;

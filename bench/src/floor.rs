@@ -66,11 +66,9 @@ pub async fn measure(
     rows: &Rows,
 ) -> anyhow::Result<(Duration, Duration)> {
     for table in ["selection_results", "participants", "barred_niks"] {
-        sqlx::query(&format!(
-            "DROP TABLE IF EXISTS floor_{table}"
-        ))
-        .execute(pool)
-        .await?;
+        sqlx::query(&format!("DROP TABLE IF EXISTS floor_{table}"))
+            .execute(pool)
+            .await?;
         sqlx::query(&format!(
             "CREATE TABLE floor_{table} (LIKE {table} INCLUDING ALL)"
         ))
@@ -120,11 +118,9 @@ pub async fn measure(
 /// store the same rows (results, participants, barred NIKs) in one transaction.
 pub async fn pure_sql_draw(pool: &PgPool, wave_id: i32) -> anyhow::Result<Duration> {
     for table in ["selection_results", "participants", "barred_niks"] {
-        sqlx::query(&format!(
-            "DROP TABLE IF EXISTS sql_{table}"
-        ))
-        .execute(pool)
-        .await?;
+        sqlx::query(&format!("DROP TABLE IF EXISTS sql_{table}"))
+            .execute(pool)
+            .await?;
         sqlx::query(&format!(
             "CREATE TABLE sql_{table} (LIKE {table} INCLUDING ALL)"
         ))

@@ -17,7 +17,9 @@ use shared::generate::{GenerateOptions, Generator};
 use workers::procs::{Worker, sibling_binary};
 use workers::waves::{OpenRequest, open_wave};
 
-use crate::common::{BenchEnv, peak_rss_mib, publish_confirmed, queue_ready, rate, raw_drain, time_until};
+use crate::common::{
+    BenchEnv, peak_rss_mib, publish_confirmed, queue_ready, rate, raw_drain, time_until,
+};
 
 #[derive(Debug, Serialize)]
 pub struct ValidatorReport {

@@ -33,8 +33,10 @@ CREATE TABLE selections (
 
 -- Every candidate of a draw: the draw's inputs (nik, kk, province, tier) and
 -- its outputs (stratum, rank, status). Never updated after the draw.
+-- (wave_id refers to selections, written in the same transaction; no
+-- foreign key, whose per-row check would dominate storing millions of rows.)
 CREATE TABLE selection_results (
-    wave_id          integer NOT NULL REFERENCES selections,
+    wave_id          integer NOT NULL,
     stratum          text NOT NULL,
     rank             integer NOT NULL CHECK (rank >= 1),
     nik              text NOT NULL,
@@ -43,8 +45,10 @@ CREATE TABLE selection_results (
     tier             smallint NOT NULL CHECK (tier BETWEEN 1 AND 9),
     status           text NOT NULL CHECK (status IN ('SELECTED', 'WAITLIST', 'KK_CAP')),
     registration_id  uuid NOT NULL,
-    PRIMARY KEY (wave_id, stratum, rank),
-    UNIQUE (wave_id, nik)
+    PRIMARY KEY (wave_id, stratum, rank)
+    -- No unique (wave_id, nik): the draw refuses a duplicate NIK, the audit
+    -- recomputes from these rows, and a random-order unique index would
+    -- double the cost of storing a draw of millions.
 );
 
 -- Per family card, its beneficiaries from earlier waves, frozen when the
@@ -69,7 +73,7 @@ CREATE TABLE participants (
     wave_id            integer NOT NULL REFERENCES waves,
     nik                text NOT NULL UNIQUE,
     kk                 text NOT NULL,
-    registration_id    uuid NOT NULL UNIQUE,
+    registration_id    uuid NOT NULL,
     stratum            text NOT NULL,
     rank               integer NOT NULL,
     card_number        text NOT NULL UNIQUE CHECK (card_number ~ '^[0-9]{16}$'),

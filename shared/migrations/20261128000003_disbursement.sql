@@ -45,7 +45,6 @@ CREATE TABLE run_requests (
 CREATE INDEX run_requests_unserved ON run_requests (run_date) WHERE served_at IS NULL;
 
 CREATE INDEX participants_kk ON participants (kk);
-CREATE INDEX participants_deadline ON participants (purchase_deadline) WHERE state = 'active';
 
 -- What a participant is owed. Amount and installment are checked against
 -- the wave's frozen scheme by trigger, so nobody is owed beyond the scheme.

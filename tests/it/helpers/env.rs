@@ -45,12 +45,10 @@ impl TestEnv {
         let mut connection = PgConnection::connect(&admin)
             .await
             .expect("PostgreSQL is reachable");
-        sqlx::query(&format!(
-            "CREATE DATABASE \"{database}\""
-        ))
-        .execute(&mut connection)
-        .await
-        .expect("create the test database");
+        sqlx::query(&format!("CREATE DATABASE \"{database}\""))
+            .execute(&mut connection)
+            .await
+            .expect("create the test database");
         let _ = connection.close().await;
         let database_url = replace_database(&admin, &database);
         let config_dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../config"));

@@ -143,5 +143,6 @@ pub async fn recompute_skew(
     })
     .await?;
     infos.sort_unstable_by_key(|c| c.nik);
-    Ok(skew_check::check(draw, &infos, alpha))
+    let aligned = crate::selector::inputs::align(&draw.rows, &infos)?;
+    Ok(skew_check::check(draw, &infos, &aligned, alpha))
 }

@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use anyhow::Context;
-use shared::selection::{Candidate, Province, parse_id};
+use shared::selection::{Candidate, Province, ResultRow, parse_id};
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -134,6 +134,30 @@ impl CandidateInfo {
             tier: self.tier,
         }
     }
+}
+
+/// For each result row (in output order), the index of its candidate in the
+/// NIK-sorted `sorted`: one sort and one merge, instead of a search per row.
+pub fn align(rows: &[ResultRow], sorted: &[CandidateInfo]) -> anyhow::Result<Vec<u32>> {
+    let mut by_nik: Vec<(u64, u32)> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.nik, i as u32))
+        .collect();
+    by_nik.sort_unstable();
+    let mut aligned = vec![0u32; rows.len()];
+    let mut next = 0usize;
+    for (nik, row) in by_nik {
+        while next < sorted.len() && sorted[next].nik < nik {
+            next += 1;
+        }
+        anyhow::ensure!(
+            next < sorted.len() && sorted[next].nik == nik,
+            "a result row names a NIK that is not a candidate"
+        );
+        aligned[row as usize] = next as u32;
+    }
+    Ok(aligned)
 }
 
 /// Finds a candidate by NIK in a NIK-sorted slice.

@@ -59,23 +59,34 @@ pub async fn run_job(
     let started = Instant::now();
     // Fresh statistics: the planner otherwise guesses a few rows for a
     // wave of millions.
-    sqlx::query("ANALYZE registrations, barred_niks, participants")
+    sqlx::query("ANALYZE barred_niks, participants")
         .execute(pool)
         .await?;
     let mut params = wave.draw_params(pool).await?;
     params.prior = inputs::prior(pool, wave_id).await?;
     let infos: Vec<CandidateInfo> = inputs::candidates(pool, wave_id).await?;
-    tracing::info!(candidates = infos.len(), "inputs loaded");
+    let loaded = started.elapsed();
+    tracing::info!(
+        candidates = infos.len(),
+        seconds = loaded.as_secs_f64(),
+        "inputs loaded"
+    );
     let alpha = app.settings.selector.skew_alpha;
     let wave_for_check = wave.clone();
-    let (draw, infos, check) = tokio::task::spawn_blocking(move || {
+    let (draw, infos, aligned, check) = tokio::task::spawn_blocking(move || {
         let candidates: Vec<Candidate> = infos.iter().map(CandidateInfo::candidate).collect();
         let mut draw = shared::selection::draw(&params, candidates)?;
-        let check = skew_check::check(&draw, &infos, alpha);
+        let aligned = inputs::align(&draw.rows, &infos)?;
+        let check = skew_check::check(&draw, &infos, &aligned, alpha);
         skew_check::annotate(&mut draw.manifest, &wave_for_check, &check);
-        anyhow::Ok((draw, infos, check))
+        anyhow::Ok((draw, infos, aligned, check))
     })
     .await??;
+    let drawn = started.elapsed();
+    tracing::info!(
+        seconds = (drawn - loaded).as_secs_f64(),
+        "drawn and checked"
+    );
     if check.flagged {
         tracing::warn!(summary = %check.summary(), "the draw shows a significant skew");
     }
@@ -89,6 +100,7 @@ pub async fn run_job(
             wave_id,
             draw: &draw,
             candidates: &infos,
+            aligned: &aligned,
             skew: serde_json::to_value(&check)?,
             skew_flagged: check.flagged,
             duration_ms: started.elapsed().as_millis() as i64,
@@ -98,10 +110,13 @@ pub async fn run_job(
         },
     )
     .await?;
+    let stored = started.elapsed();
     sqlx::query("ANALYZE selection_results, participants, barred_niks")
         .execute(pool)
         .await?;
     tracing::info!(
+        store_seconds = (stored - drawn).as_secs_f64(),
+        analyze_seconds = (started.elapsed() - stored).as_secs_f64(),
         selected = draw.manifest.selected,
         waitlist = draw.manifest.waitlist,
         kk_cap = draw.manifest.kk_cap,

@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use shared::selection::{Draw, Status, sixteen};
 use sqlx::{PgConnection, PgPool};
 
-use super::inputs::{CandidateInfo, find};
+use super::inputs::CandidateInfo;
 use crate::pgcopy::CopyWriter;
 
 /// What the store needs besides the draw.
@@ -16,6 +16,8 @@ pub struct StoreInput<'a> {
     pub wave_id: i32,
     pub draw: &'a Draw,
     pub candidates: &'a [CandidateInfo],
+    /// `candidates[aligned[i]]` is the candidate of `draw.rows[i]`.
+    pub aligned: &'a [u32],
     pub skew: serde_json::Value,
     pub skew_flagged: bool,
     pub duration_ms: i64,
@@ -66,9 +68,8 @@ async fn copy_results(tx: &mut PgConnection, input: &StoreInput<'_>) -> anyhow::
     .await?;
     let wave = input.wave_id.to_string();
     let mut uuid = uuid::Uuid::encode_buffer();
-    for row in &input.draw.rows {
-        let info = find(input.candidates, row.nik)
-            .ok_or_else(|| anyhow::anyhow!("a result row names a NIK that is not a candidate"))?;
+    for (row, &index) in input.draw.rows.iter().zip(input.aligned) {
+        let info = &input.candidates[index as usize];
         let buf = copy.buffer();
         buf.extend_from_slice(wave.as_bytes());
         buf.push(b'\t');
@@ -104,7 +105,8 @@ async fn copy_participants(tx: &mut PgConnection, input: &StoreInput<'_>) -> any
         .draw
         .rows
         .iter()
-        .filter(|row| row.status == Status::Selected)
+        .zip(input.aligned)
+        .filter(|(row, _)| row.status == Status::Selected)
         .collect();
     let cards = crate::cards::allocate(tx, input.card_iin, selected.len()).await?;
     let mut copy = CopyWriter::begin(
@@ -119,9 +121,8 @@ async fn copy_participants(tx: &mut PgConnection, input: &StoreInput<'_>) -> any
     );
     let wave = input.wave_id.to_string();
     let mut uuid = uuid::Uuid::encode_buffer();
-    for (row, card) in selected.iter().zip(&cards) {
-        let info = find(input.candidates, row.nik)
-            .ok_or_else(|| anyhow::anyhow!("a result row names a NIK that is not a candidate"))?;
+    for (&(row, &index), card) in selected.iter().zip(&cards) {
+        let info = &input.candidates[index as usize];
         let buf = copy.buffer();
         buf.extend_from_slice(wave.as_bytes());
         buf.push(b'\t');
@@ -148,7 +149,7 @@ async fn copy_participants(tx: &mut PgConnection, input: &StoreInput<'_>) -> any
     let mut copy =
         CopyWriter::begin(tx, "COPY barred_niks (nik, wave_id, reason) FROM STDIN").await?;
     let tail = format!("\t{}\tselected\n", input.wave_id);
-    for row in &selected {
+    for (row, _) in &selected {
         let buf = copy.buffer();
         buf.extend_from_slice(&sixteen(row.nik));
         buf.extend_from_slice(tail.as_bytes());

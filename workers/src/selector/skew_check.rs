@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use shared::selection::{Draw, Manifest, Province, Status, Stratum};
 use shared::skew::{Observation, SkewReport, skew_check};
 
-use super::inputs::{CandidateInfo, find};
+use super::inputs::CandidateInfo;
 use crate::waves::Wave;
 
 /// Selections in one stratum against its quota.
@@ -91,13 +91,14 @@ struct Seen {
     selected: bool,
 }
 
-/// Checks a draw; `candidates` is sorted by NIK and carries submission times.
-pub fn check(draw: &Draw, candidates: &[CandidateInfo], alpha: f64) -> SkewCheck {
+/// Checks a draw; `candidates` carries submission times, and `aligned[i]` is
+/// the index in `candidates` of the candidate of `draw.rows[i]`.
+pub fn check(draw: &Draw, candidates: &[CandidateInfo], aligned: &[u32], alpha: f64) -> SkewCheck {
     let national = draw.manifest.quotas.len() == 1 && draw.manifest.quotas.contains_key("00");
     let mut strata: BTreeMap<Stratum, StratumLine> = BTreeMap::new();
     let mut seen = Vec::with_capacity(draw.rows.len());
     let jakarta = chrono_tz::Asia::Jakarta;
-    for row in &draw.rows {
+    for (row, &index) in draw.rows.iter().zip(aligned) {
         let line = strata.entry(row.stratum).or_insert_with(|| {
             let key = row.stratum.to_string();
             StratumLine {
@@ -117,9 +118,7 @@ pub fn check(draw: &Draw, candidates: &[CandidateInfo], alpha: f64) -> SkewCheck
             Status::Waitlist => line.waitlist += 1,
             Status::KkCap => line.kk_cap += 1,
         }
-        let Some(info) = find(candidates, row.nik) else {
-            continue;
-        };
+        let info = &candidates[index as usize];
         let at = DateTime::from_timestamp(info.submitted_at, 0)
             .unwrap_or_default()
             .with_timezone(&jakarta);

@@ -45,7 +45,12 @@ pub async fn store_batch(
     let locked = started.elapsed();
     let barred = barred_niks(&mut tx, records).await?;
     let looked_up = started.elapsed();
-    tracing::debug!(begin_us = begun.as_micros() as u64, lock_us = (locked - begun).as_micros() as u64, barred_us = (looked_up - locked).as_micros() as u64, "lookups");
+    tracing::debug!(
+        begin_us = begun.as_micros() as u64,
+        lock_us = (locked - begun).as_micros() as u64,
+        barred_us = (looked_up - locked).as_micros() as u64,
+        "lookups"
+    );
     let regions = Regions::embedded();
     let rows: Vec<RegistrationRow> = records
         .iter()
@@ -141,6 +146,51 @@ async fn barred_niks(
 
 /// Inserts the rows not stored yet; returns the ids it inserted.
 async fn insert_rows(
+    tx: &mut PgConnection,
+    rows: &[RegistrationRow],
+) -> Result<HashSet<Uuid>, sqlx::Error> {
+    // Fast path: COPY, in a savepoint. If any registration is stored already
+    // (a redelivery), the COPY fails on the primary key and the batch goes in
+    // with INSERT … ON CONFLICT DO NOTHING instead.
+    let mut text = String::with_capacity(rows.len() * 400);
+    for row in rows {
+        super::copy_row::push_row(&mut text, row);
+    }
+    sqlx::query("SAVEPOINT copy_batch")
+        .execute(&mut *tx)
+        .await?;
+    let copied = async {
+        let mut copy = tx.copy_in_raw(super::copy_row::COPY_SQL).await?;
+        copy.send(text.as_bytes()).await?;
+        copy.finish().await
+    }
+    .await;
+    match copied {
+        Ok(_) => {
+            sqlx::query("RELEASE SAVEPOINT copy_batch")
+                .execute(&mut *tx)
+                .await?;
+            return Ok(rows.iter().map(|r| r.registration_id).collect());
+        }
+        Err(error) if is_unique_violation(&error) => {
+            sqlx::query("ROLLBACK TO SAVEPOINT copy_batch")
+                .execute(&mut *tx)
+                .await?;
+        }
+        Err(error) => return Err(error),
+    }
+    insert_rows_skipping_stored(tx, rows).await
+}
+
+fn is_unique_violation(error: &sqlx::Error) -> bool {
+    error
+        .as_database_error()
+        .and_then(|e| e.code())
+        .is_some_and(|code| code == "23505")
+}
+
+/// The slow path: skips the registrations already stored.
+async fn insert_rows_skipping_stored(
     tx: &mut PgConnection,
     rows: &[RegistrationRow],
 ) -> Result<HashSet<Uuid>, sqlx::Error> {

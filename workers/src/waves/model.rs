@@ -71,12 +71,10 @@ impl Wave {
         if wave_id < 1 || wave_id > i64::from(i32::MAX) {
             return Ok(None);
         }
-        sqlx::query_as(&format!(
-            "SELECT {COLUMNS} FROM waves WHERE wave_id = $1"
-        ))
-        .bind(wave_id as i32)
-        .fetch_optional(executor)
-        .await
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM waves WHERE wave_id = $1"))
+            .bind(wave_id as i32)
+            .fetch_optional(executor)
+            .await
     }
 
     /// Every wave, newest first.
