@@ -80,12 +80,12 @@ pub async fn run(count: i64) -> anyhow::Result<DisburseReport> {
         peak = peak.max(peak_rss_mib(pid).unwrap_or(0.0));
         let pool = pool.clone();
         async move {
-            let (made, sent): (i64, i64) = sqlx::query_as(
-                "SELECT count(*), count(*) FILTER (WHERE published_at IS NOT NULL) FROM payment_instructions",
+            let (made, unsent): (i64, i64) = sqlx::query_as(
+                "SELECT (SELECT count(*) FROM payment_instructions), (SELECT count(*) FROM instruction_outbox)",
             )
             .fetch_one(&pool)
             .await?;
-            Ok(made == count && sent == count)
+            Ok(made == count && unsent == 0)
         }
     })
     .await?;
@@ -93,13 +93,14 @@ pub async fn run(count: i64) -> anyhow::Result<DisburseReport> {
     worker.stop(Duration::from_secs(30)).await?;
 
     eprintln!("raw publish with confirms of the same bodies");
-    let bodies: Vec<Vec<u8>> =
-        sqlx::query_scalar::<_, String>("SELECT body::text FROM payment_instructions ORDER BY seq")
-            .fetch_all(pool)
-            .await?
-            .into_iter()
-            .map(String::into_bytes)
-            .collect();
+    let bodies: Vec<Vec<u8>> = sqlx::query_scalar::<_, String>(
+        "SELECT body FROM payment_instructions ORDER BY entitlement_id",
+    )
+    .fetch_all(pool)
+    .await?
+    .into_iter()
+    .map(String::into_bytes)
+    .collect();
     let connection = shared::amqp::connect(&env.app.settings.amqp, "bench purge").await?;
     let channel = connection.create_channel().await?;
     channel

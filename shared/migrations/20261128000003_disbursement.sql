@@ -55,7 +55,7 @@ CREATE TABLE entitlements (
     installment     integer NOT NULL CHECK (installment >= 1),
     amount          bigint NOT NULL CHECK (amount > 0),
     due_on          date NOT NULL,
-    run_date        date NOT NULL REFERENCES disbursement_runs,
+    run_date        date NOT NULL,          -- the run that found it due
     cancelled_on    date,                   -- revoked before it was paid
     paid            boolean NOT NULL DEFAULT false,  -- its latest instruction succeeded
     UNIQUE (participant_id, kind, installment),
@@ -98,26 +98,25 @@ CREATE TRIGGER entitlements_within_scheme_update
     AFTER UPDATE ON entitlements REFERENCING NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION entitlements_within_scheme();
 
--- One attempt at paying one entitlement; also the outbox row that the relay
--- publishes to payments.instructions (published_at is set after the confirm).
+-- One attempt at paying one entitlement, with the exact message published.
+-- (run_date names the run that made it; like entitlements.run_date it has
+-- no foreign key, whose per-row check would slow a run of millions, and
+-- `prakerja disburse report` checks it instead.)
 CREATE TABLE payment_instructions (
     instruction_id     uuid PRIMARY KEY,
-    seq                bigint GENERATED ALWAYS AS IDENTITY UNIQUE,  -- outbox order
     entitlement_id     bigint NOT NULL,
     attempt            integer NOT NULL CHECK (attempt >= 1),
     idempotency_key    text NOT NULL UNIQUE,
-    run_date           date NOT NULL REFERENCES disbursement_runs,
+    run_date           date NOT NULL,
     amount             bigint NOT NULL CHECK (amount > 0),
     kind               text NOT NULL,
     payout_method      text NOT NULL,
     payout_provider    text NOT NULL,
     payout_account     text NOT NULL,
-    body               jsonb NOT NULL,
+    body               text NOT NULL,          -- the PaymentInstruction JSON as published
     status             text NOT NULL DEFAULT 'pending'
                        CHECK (status IN ('pending', 'success', 'failed', 'reversed')),
     created_at         timestamptz NOT NULL DEFAULT now(),
-    published_at       timestamptz,
-    publish_count      integer NOT NULL DEFAULT 0,
     answered_at        timestamptz,
     provider_reference text,
     failure_reason     text,
@@ -128,10 +127,16 @@ CREATE TABLE payment_instructions (
 -- At most one instruction per entitlement is outstanding or paid.
 CREATE UNIQUE INDEX payment_instructions_one_live
     ON payment_instructions (entitlement_id) WHERE status IN ('pending', 'success');
-CREATE INDEX payment_instructions_outbox
-    ON payment_instructions (seq) WHERE published_at IS NULL;
 CREATE INDEX payment_instructions_pending
-    ON payment_instructions (published_at) WHERE status = 'pending';
+    ON payment_instructions (created_at) WHERE status = 'pending';
+
+-- The outbox: instructions to publish (again), written in the same
+-- transaction as the instruction; the relay deletes a row once the broker
+-- has confirmed its message.
+CREATE TABLE instruction_outbox (
+    seq             bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    instruction_id  uuid NOT NULL
+);
 
 -- Every result received from the gateway, and what it did.
 CREATE TABLE payment_results (

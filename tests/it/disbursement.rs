@@ -100,7 +100,7 @@ fn result(instruction_id: Uuid, key: &str, status: PaymentStatus) -> PaymentResu
 }
 
 async fn instructions(env: &TestEnv) -> Vec<(Uuid, String, String, i32, String)> {
-    sqlx::query_as("SELECT instruction_id, idempotency_key, kind, attempt, status FROM payment_instructions ORDER BY seq")
+    sqlx::query_as("SELECT instruction_id, idempotency_key, kind, attempt, status FROM payment_instructions ORDER BY attempt, entitlement_id")
         .fetch_all(env.pool())
         .await
         .expect("instructions")

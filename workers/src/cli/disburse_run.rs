@@ -78,7 +78,8 @@ pub async fn run(app: &App, out: Output, args: RunArgs) -> CliResult<RunReport> 
     )
     .await?;
     let unpublished: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM payment_instructions WHERE run_date = $1 AND published_at IS NULL",
+        "SELECT count(*) FROM instruction_outbox o JOIN payment_instructions i USING (instruction_id) \
+          WHERE i.run_date = $1",
     )
     .bind(run_date)
     .fetch_one(&app.pool)

@@ -167,7 +167,7 @@ async fn settle(app: &App) -> anyhow::Result<()> {
     let mut stable_since = Instant::now();
     loop {
         let now: (i64, i64, i64) = sqlx::query_as(
-            "SELECT count(*) FILTER (WHERE published_at IS NULL), count(*) FILTER (WHERE status = 'pending'), \
+            "SELECT (SELECT count(*) FROM instruction_outbox), count(*) FILTER (WHERE status = 'pending'), \
                     (SELECT count(*) FROM payment_results) FROM payment_instructions",
         )
         .fetch_one(&app.pool)

@@ -182,7 +182,8 @@ async fn executor(
     relay_wake: Arc<Notify>,
     shutdown: CancellationToken,
 ) -> anyhow::Result<()> {
-    let options = run::RunOptions::from_settings(&app.settings.disburser);
+    let mut options = run::RunOptions::from_settings(&app.settings.disburser);
+    options.relay_wake = Some(relay_wake.clone());
     let mut backoff =
         shared::backoff::Backoff::new(Duration::from_secs(app.settings.amqp.max_backoff_secs));
     loop {
@@ -197,7 +198,7 @@ async fn executor(
                 if !summaries.is_empty() {
                     relay_wake.notify_waiters();
                 }
-                Duration::from_secs(5)
+                Duration::from_secs(1)
             }
             Err(error) => {
                 let delay = backoff.next_delay();

@@ -1,5 +1,5 @@
-//! The payment-instruction outbox: `payment_instructions` rows not yet
-//! confirmed by the broker.
+//! The payment-instruction outbox: `instruction_outbox` rows (instructions
+//! to publish, or publish again), deleted once the broker confirms them.
 
 use shared::amqp::Queue;
 use sqlx::PgPool;
@@ -23,8 +23,9 @@ impl OutboxSource for Instructions {
 
     async fn fetch(&self, after: i64, limit: i64) -> Result<Vec<OutboxRow>, sqlx::Error> {
         let rows: Vec<(i64, String, String)> = sqlx::query_as(
-            "SELECT seq, instruction_id::text, body::text FROM payment_instructions \
-             WHERE published_at IS NULL AND seq > $1 ORDER BY seq LIMIT $2",
+            "SELECT o.seq, o.instruction_id::text, i.body FROM instruction_outbox o \
+               JOIN payment_instructions i USING (instruction_id) \
+              WHERE o.seq > $1 ORDER BY o.seq LIMIT $2",
         )
         .bind(after)
         .bind(limit)
@@ -41,14 +42,10 @@ impl OutboxSource for Instructions {
     }
 
     async fn mark_sent(&self, keys: &[i64]) -> Result<(), sqlx::Error> {
-        sqlx::query(
-            "UPDATE payment_instructions \
-                SET published_at = now(), publish_count = publish_count + 1 \
-              WHERE seq = ANY($1)",
-        )
-        .bind(keys)
-        .execute(&self.pool)
-        .await?;
+        sqlx::query("DELETE FROM instruction_outbox WHERE seq = ANY($1)")
+            .bind(keys)
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 }

@@ -1,7 +1,7 @@
 //! Payment instructions: one per entitlement due and not yet paid or
-//! outstanding, written to the outbox (`payment_instructions`) in the same
-//! transaction that marks the entitlement instructed. A failed or reversed
-//! entitlement gets a new attempt on a later run; an unanswered one none.
+//! outstanding, written with its outbox row in the same transaction. A
+//! failed or reversed entitlement gets a new attempt on a later run; an
+//! unanswered one none (it is sent again under its own key).
 
 use chrono::NaiveDate;
 use sqlx::PgConnection;
@@ -16,10 +16,12 @@ pub struct InstructOptions {
     pub utc_offset: String,
 }
 
-/// Creates the run's instructions; returns how many.
+/// Creates the instructions of participants `first..=last` due by
+/// `run_date`, and their outbox rows; returns how many.
 pub async fn create_instructions(
     tx: &mut PgConnection,
     run_date: NaiveDate,
+    participants: (i64, i64),
     options: &InstructOptions,
 ) -> Result<u64, sqlx::Error> {
     Ok(sqlx::query(
@@ -35,7 +37,8 @@ pub async fn create_instructions(
               LEFT JOIN LATERAL (SELECT i.attempt, i.status, i.run_date FROM payment_instructions i \
                                   WHERE i.entitlement_id = e.entitlement_id \
                                   ORDER BY i.attempt DESC LIMIT 1) last ON true \
-             WHERE e.due_on <= $1 AND e.cancelled_on IS NULL AND NOT e.paid AND p.state = 'active' \
+             WHERE e.participant_id BETWEEN $6 AND $7 \
+               AND e.due_on <= $1 AND e.cancelled_on IS NULL AND NOT e.paid AND p.state = 'active' \
                AND (last.attempt IS NULL \
                     OR (last.status IN ('failed', 'reversed') AND last.run_date < $1 AND last.attempt < $4)) \
          ), keyed AS ( \
@@ -43,32 +46,38 @@ pub async fn create_instructions(
                    'E' || entitlement_id || '-A' || attempt AS idempotency_key, \
                    to_char(now() AT TIME ZONE $2, 'YYYY-MM-DD\"T\"HH24:MI:SS') || $5 AS created_at, \
                    due.* FROM due \
+         ), made AS ( \
+            INSERT INTO payment_instructions (instruction_id, entitlement_id, attempt, idempotency_key, \
+                run_date, amount, kind, payout_method, payout_provider, payout_account, body) \
+            SELECT instruction_id, entitlement_id, attempt, idempotency_key, $1, amount, kind, \
+                   method, provider, account, \
+                   jsonb_build_object('instruction_id', instruction_id, 'idempotency_key', idempotency_key, \
+                       'wave_id', wave_id, 'nik', nik, 'kind', kind, 'installment', installment, \
+                       'amount', amount, 'currency', 'IDR', \
+                       'payout', jsonb_build_object('method', method, 'provider', provider, 'account', account), \
+                       'value_date', $1, 'created_at', created_at, 'run_date', $1, 'attempt', attempt)::text \
+              FROM keyed \
+            RETURNING instruction_id, entitlement_id \
          ) \
-         INSERT INTO payment_instructions (instruction_id, entitlement_id, attempt, idempotency_key, \
-             run_date, amount, kind, payout_method, payout_provider, payout_account, body) \
-         SELECT instruction_id, entitlement_id, attempt, idempotency_key, $1, amount, kind, \
-                method, provider, account, \
-                jsonb_build_object('instruction_id', instruction_id, 'idempotency_key', idempotency_key, \
-                    'wave_id', wave_id, 'nik', nik, 'kind', kind, 'installment', installment, \
-                    'amount', amount, 'currency', 'IDR', \
-                    'payout', jsonb_build_object('method', method, 'provider', provider, 'account', account), \
-                    'value_date', $1, 'created_at', created_at, 'run_date', $1, 'attempt', attempt) \
-           FROM keyed ORDER BY entitlement_id",
+         INSERT INTO instruction_outbox (instruction_id) \
+         SELECT instruction_id FROM made ORDER BY entitlement_id",
     )
     .bind(run_date)
     .bind(&options.timezone)
     .bind(&options.card_provider)
     .bind(options.max_attempts as i32)
     .bind(&options.utc_offset)
+    .bind(participants.0)
+    .bind(participants.1)
     .execute(&mut *tx)
     .await?
     .rows_affected())
 }
 
-/// Sends again (same instruction, same idempotency key) instructions the
-/// gateway has not answered: all of them up to `run_date` when `all`, else
-/// those published more than `older_than_secs` ago. The gateway drops or
-/// re-answers copies; nothing is paid twice.
+/// Queues again (same instruction, same idempotency key) instructions the
+/// gateway has not answered: all of them made up to `run_date` when `all`,
+/// else those older than `older_than_secs`. The gateway drops or re-answers
+/// copies; nothing is paid twice.
 pub async fn resend_unanswered(
     tx: &mut PgConnection,
     run_date: NaiveDate,
@@ -76,9 +85,12 @@ pub async fn resend_unanswered(
     older_than_secs: u64,
 ) -> Result<u64, sqlx::Error> {
     Ok(sqlx::query(
-        "UPDATE payment_instructions SET published_at = NULL \
-          WHERE status = 'pending' AND published_at IS NOT NULL AND run_date <= $1 \
-            AND ($2 OR published_at < now() - make_interval(secs => $3))",
+        "INSERT INTO instruction_outbox (instruction_id) \
+         SELECT i.instruction_id FROM payment_instructions i \
+          WHERE i.status = 'pending' AND i.run_date <= $1 \
+            AND ($2 OR i.created_at < now() - make_interval(secs => $3)) \
+            AND NOT EXISTS (SELECT 1 FROM instruction_outbox o WHERE o.instruction_id = i.instruction_id) \
+          ORDER BY i.created_at",
     )
     .bind(run_date)
     .bind(all)

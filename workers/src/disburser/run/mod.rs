@@ -18,9 +18,14 @@ pub use instruct::InstructOptions;
 pub use revoke::RevokeOutcome;
 pub use summary::{RunSummary, SummaryLine};
 
+/// Participants whose entitlements one transaction of a run covers.
+const PARTICIPANTS_PER_SLICE: i64 = 50_000;
+
 /// Settings of a run.
 #[derive(Debug, Clone)]
 pub struct RunOptions {
+    /// Woken after each committed slice, so the relay publishes at once.
+    pub relay_wake: Option<std::sync::Arc<tokio::sync::Notify>>,
     pub timezone: chrono_tz::Tz,
     pub card_iin: String,
     pub card_provider: String,
@@ -31,6 +36,7 @@ pub struct RunOptions {
 impl RunOptions {
     pub fn from_settings(settings: &shared::config::DisburserSettings) -> Self {
         Self {
+            relay_wake: None,
             timezone: settings.timezone,
             card_iin: settings.card_iin.clone(),
             card_provider: settings.card_provider.clone(),
@@ -107,10 +113,30 @@ async fn execute(
         work.revoke =
             revoke::revoke_and_promote(&mut tx, run_date, timezone, &options.card_iin).await?;
         tx.commit().await?;
+        // In slices of participants, each in one transaction (entitlements,
+        // instructions and their outbox rows together), so the relay starts
+        // publishing while the run goes on. A run killed half-way resumes:
+        // every step skips what exists.
+        let (first, last): (Option<i64>, Option<i64>) =
+            sqlx::query_as("SELECT min(participant_id), max(participant_id) FROM participants")
+                .fetch_one(pool)
+                .await?;
+        let instruct = options.instruct();
+        let mut low = first.unwrap_or(1);
+        while low <= last.unwrap_or(0) {
+            let high = low + PARTICIPANTS_PER_SLICE - 1;
+            let mut tx = pool.begin().await?;
+            work.entitlements_created +=
+                entitle::create_due(&mut tx, run_date, timezone, (low, high)).await?;
+            work.instructions_created +=
+                instruct::create_instructions(&mut tx, run_date, (low, high), &instruct).await?;
+            tx.commit().await?;
+            if let Some(wake) = &options.relay_wake {
+                wake.notify_waiters();
+            }
+            low = high + 1;
+        }
         let mut tx = pool.begin().await?;
-        work.entitlements_created = entitle::create_due(&mut tx, run_date, timezone).await?;
-        work.instructions_created =
-            instruct::create_instructions(&mut tx, run_date, &options.instruct()).await?;
         work.resent =
             instruct::resend_unanswered(&mut tx, run_date, false, options.resend_after_secs)
                 .await?;

@@ -90,11 +90,23 @@ pub(super) async fn finish(
             total_amount: 0,
         },
     };
+    // Counted from the database: a first execution killed half-way and
+    // resumed made its instructions over two executions.
+    let entitlements_created: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM entitlements WHERE run_date = $1")
+            .bind(run_date)
+            .fetch_one(pool)
+            .await?;
+    let made: i64 = lines.iter().map(|l| l.count).sum();
     let summary = RunSummary {
         executions,
         first_execution: first,
-        instructions_created: if first { work.instructions_created } else { 0 },
-        entitlements_created: if first { work.entitlements_created } else { 0 },
+        instructions_created: if first { made as u64 } else { 0 },
+        entitlements_created: if first {
+            entitlements_created as u64
+        } else {
+            0
+        },
         resent: work.resent,
         total_count: lines.iter().map(|l| l.count).sum(),
         total_amount: lines.iter().map(|l| l.amount).sum(),
