@@ -33,7 +33,8 @@ pub async fn create_instructions(
                    CASE WHEN e.kind = 'training_fund' THEN p.card_number ELSE r.payout_account END AS account \
               FROM entitlements e \
               JOIN participants p USING (participant_id) \
-              JOIN registrations r ON r.registration_id = p.registration_id \
+              LEFT JOIN registrations r \
+                     ON e.kind <> 'training_fund' AND r.registration_id = p.registration_id \
               LEFT JOIN LATERAL (SELECT i.attempt, i.status, i.run_date FROM payment_instructions i \
                                   WHERE i.entitlement_id = e.entitlement_id \
                                   ORDER BY i.attempt DESC LIMIT 1) last ON true \
