@@ -4,7 +4,9 @@
 //! process, from the close to the stored draw) and `prakerja audit`; the I/O
 //! floor (COPY of the draw's inputs out and of the same stored rows in, no
 //! computation); a pure-SQL draw storing the same rows; and the in-memory
-//! draw beside `rand`'s `SliceRandom::shuffle` over the same candidates.
+//! draw beside `rand`'s `SliceRandom::shuffle` over the same candidates,
+//! with the draw's parts measured alone: the SPEC's own shuffle (rejection
+//! sampling, no threads) and each of the two SHA-256 digests it publishes.
 
 use std::time::{Duration, Instant};
 
@@ -12,7 +14,7 @@ use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha20Rng;
 use serde::Serialize;
-use shared::selection::{Candidate, Draw, draw};
+use shared::selection::{Candidate, Draw, draw, input_digest, output_digest, shuffle};
 use workers::procs::{Worker, sibling_binary};
 use workers::waves::{CloseRequest, OpenRequest, close_wave, open_wave};
 
@@ -32,6 +34,13 @@ pub struct SelectionReport {
     pub pure_sql_seconds: f64,
     pub draw_seconds_median: f64,
     pub shuffle_seconds_median: f64,
+    /// The SPEC's Fisher-Yates (`bounded` rejection sampling) over the same
+    /// array, one thread: the ranking's core without statuses or digests.
+    pub spec_shuffle_seconds_median: f64,
+    /// `input_digest` alone, one thread.
+    pub input_digest_seconds_median: f64,
+    /// `output_digest` alone, one thread.
+    pub output_digest_seconds_median: f64,
     pub draw_vs_shuffle: f64,
     pub selector_vs_io_floor: f64,
     pub pure_sql_vs_selector: f64,
@@ -64,8 +73,20 @@ pub async fn run(count: i64, seats: u64, rounds: usize) -> anyhow::Result<Select
     let params = wave.draw_params(pool).await?;
     let mut draws = Vec::new();
     let mut shuffles = Vec::new();
+    let mut spec_shuffles = Vec::new();
+    let mut input_digests = Vec::new();
+    let mut output_digests = Vec::new();
     let mut result: Option<Draw> = None;
     for _ in 0..rounds {
+        let mut copy: Vec<Candidate> = candidates.clone();
+        let started = Instant::now();
+        shuffle(&mut ChaCha20Rng::from_seed([7; 32]), &mut copy);
+        spec_shuffles.push(started.elapsed());
+        std::hint::black_box(&copy);
+        drop(copy);
+        let started = Instant::now();
+        std::hint::black_box(input_digest(&candidates));
+        input_digests.push(started.elapsed());
         let mut copy: Vec<Candidate> = candidates.clone();
         let started = Instant::now();
         copy.shuffle(&mut ChaCha20Rng::from_seed([7; 32]));
@@ -76,6 +97,9 @@ pub async fn run(count: i64, seats: u64, rounds: usize) -> anyhow::Result<Select
         let started = Instant::now();
         let drawn = draw(&params, input)?;
         draws.push(started.elapsed());
+        let started = Instant::now();
+        std::hint::black_box(output_digest(&drawn.rows));
+        output_digests.push(started.elapsed());
         result = Some(drawn);
     }
     let drawn = result.ok_or_else(|| anyhow::anyhow!("no round ran"))?;
@@ -146,6 +170,9 @@ pub async fn run(count: i64, seats: u64, rounds: usize) -> anyhow::Result<Select
         pure_sql_seconds: pure_sql.as_secs_f64(),
         draw_seconds_median: draw_median,
         shuffle_seconds_median: shuffle_median,
+        spec_shuffle_seconds_median: median(spec_shuffles),
+        input_digest_seconds_median: median(input_digests),
+        output_digest_seconds_median: median(output_digests),
         draw_vs_shuffle: draw_median / shuffle_median,
         selector_vs_io_floor: selector.as_secs_f64() / floor.as_secs_f64(),
         pure_sql_vs_selector: pure_sql.as_secs_f64() / selector.as_secs_f64(),
