@@ -6,6 +6,7 @@ use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
+use chrono::{DateTime, Utc};
 use futures_util::StreamExt;
 use lapin::options::{BasicAckOptions, BasicConsumeOptions, BasicQosOptions};
 use lapin::types::FieldTable;
@@ -14,6 +15,8 @@ use shared::amqp::{Publisher, Queue, Topology, confirmed, json_properties};
 use shared::config::Settings;
 use sqlx::{Connection, PgConnection};
 use workers::app::App;
+use workers::procs::{Worker, sibling_binary};
+use workers::waves::{OpenRequest, Wave, open_wave};
 
 /// A benchmark's database and queues.
 pub struct BenchEnv {
@@ -80,6 +83,40 @@ impl BenchEnv {
 
     pub fn topology(&self) -> &Topology {
         &self.app.topology
+    }
+
+    /// Opens a wave of scheme 2020 closing at `closes_at`, with a secret the
+    /// system draws and keeps.
+    pub async fn open_wave(
+        &self,
+        allocation: &str,
+        closes_at: DateTime<Utc>,
+    ) -> anyhow::Result<Wave> {
+        open_wave(
+            &self.app.pool,
+            OpenRequest {
+                name: "bench".into(),
+                closes_at,
+                allocation: allocation.parse()?,
+                scheme_name: "2020".into(),
+                scheme: self.app.settings.scheme("2020")?.clone(),
+                commitment: None,
+                beacon_source: None,
+                kk_cap: None,
+            },
+        )
+        .await
+    }
+
+    /// Starts worker binary `name` on this benchmark's database and queues,
+    /// logging to `prakerja-bench-<name>.log` in the temporary directory.
+    pub fn spawn_worker(&self, name: &str) -> anyhow::Result<Worker> {
+        Worker::spawn(
+            &sibling_binary(name)?,
+            &[],
+            &self.process_env(),
+            &std::env::temp_dir().join(format!("prakerja-bench-{name}.log")),
+        )
     }
 }
 

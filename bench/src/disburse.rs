@@ -8,8 +8,6 @@ use std::time::{Duration, Instant};
 use lapin::options::QueuePurgeOptions;
 use serde::Serialize;
 use shared::amqp::Queue;
-use workers::procs::{Worker, sibling_binary};
-use workers::waves::{OpenRequest, open_wave};
 
 use crate::common::{BenchEnv, peak_rss_mib, publish_confirmed, rate, time_until};
 
@@ -26,20 +24,12 @@ pub struct DisburseReport {
 pub async fn run(count: i64) -> anyhow::Result<DisburseReport> {
     let env = BenchEnv::create("prakerja_bench_disburse").await?;
     let pool = &env.app.pool;
-    let wave = open_wave(
-        pool,
-        OpenRequest {
-            name: "bench".into(),
-            closes_at: chrono::Utc::now() + chrono::Duration::days(1),
-            allocation: format!("national:{count}").parse()?,
-            scheme_name: "2020".into(),
-            scheme: env.app.settings.scheme("2020")?.clone(),
-            commitment: None,
-            beacon_source: None,
-            kk_cap: None,
-        },
-    )
-    .await?;
+    let wave = env
+        .open_wave(
+            &format!("national:{count}"),
+            chrono::Utc::now() + chrono::Duration::days(1),
+        )
+        .await?;
     eprintln!("seeding {count} registrations and participants");
     crate::seed::eligible(pool, wave.wave_id, count).await?;
     let today = chrono::Utc::now().date_naive();
@@ -65,12 +55,7 @@ pub async fn run(count: i64) -> anyhow::Result<DisburseReport> {
         .await?;
 
     eprintln!("disburser process: run request to last confirmed instruction");
-    let worker = Worker::spawn(
-        &sibling_binary("disburser")?,
-        &[],
-        &env.process_env(),
-        &std::env::temp_dir().join("prakerja-bench-disburser.log"),
-    )?;
+    let worker = env.spawn_worker("disburser")?;
     let pid = worker.pid().unwrap_or_default();
     tokio::time::sleep(Duration::from_secs(2)).await; // let it connect before the clock starts
     let started = Instant::now();

@@ -15,8 +15,8 @@ use rand::seq::SliceRandom;
 use rand_chacha::ChaCha20Rng;
 use serde::Serialize;
 use shared::selection::{Candidate, Draw, draw, input_digest, output_digest, shuffle};
-use workers::procs::{Worker, sibling_binary};
-use workers::waves::{CloseRequest, OpenRequest, close_wave, open_wave};
+use workers::procs::sibling_binary;
+use workers::waves::{CloseRequest, close_wave};
 
 use crate::common::{BenchEnv, peak_rss_mib, time_until};
 use crate::floor;
@@ -49,20 +49,12 @@ pub struct SelectionReport {
 pub async fn run(count: i64, seats: u64, rounds: usize) -> anyhow::Result<SelectionReport> {
     let env = BenchEnv::create("prakerja_bench_selection").await?;
     let pool = &env.app.pool;
-    let wave = open_wave(
-        pool,
-        OpenRequest {
-            name: "bench".into(),
-            closes_at: chrono::Utc::now() + chrono::Duration::days(1),
-            allocation: format!("proportional:{seats}").parse()?,
-            scheme_name: "2020".into(),
-            scheme: env.app.settings.scheme("2020")?.clone(),
-            commitment: None,
-            beacon_source: None,
-            kk_cap: None,
-        },
-    )
-    .await?;
+    let wave = env
+        .open_wave(
+            &format!("proportional:{seats}"),
+            chrono::Utc::now() + chrono::Duration::days(1),
+        )
+        .await?;
     eprintln!("seeding {count} eligible registrations");
     crate::seed::eligible(pool, wave.wave_id, count).await?;
 
@@ -114,12 +106,7 @@ pub async fn run(count: i64, seats: u64, rounds: usize) -> anyhow::Result<Select
 
     eprintln!("selector process, close to stored draw");
     let started = Instant::now();
-    let worker = Worker::spawn(
-        &sibling_binary("selector")?,
-        &[],
-        &env.process_env(),
-        &std::env::temp_dir().join("prakerja-bench-selector.log"),
-    )?;
+    let worker = env.spawn_worker("selector")?;
     close_wave(pool, i64::from(wave.wave_id), &CloseRequest::default()).await?;
     let pid = worker.pid().unwrap_or_default();
     let mut peak = 0.0_f64;

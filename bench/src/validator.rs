@@ -14,8 +14,7 @@ use serde::Serialize;
 use shared::amqp::Queue;
 use shared::domain::RegistrationRecord;
 use shared::generate::{GenerateOptions, Generator};
-use workers::procs::{Worker, sibling_binary};
-use workers::waves::{OpenRequest, open_wave};
+use workers::procs::sibling_binary;
 
 use crate::common::{
     BenchEnv, peak_rss_mib, publish_confirmed, queue_ready, rate, raw_drain, time_until,
@@ -40,20 +39,7 @@ pub async fn run(count: u64, naive_count: u64) -> anyhow::Result<ValidatorReport
     let env = BenchEnv::create("prakerja_bench_validator").await?;
     let app = &env.app;
     let closes = Utc::now() + chrono::Duration::days(1);
-    let wave = open_wave(
-        &app.pool,
-        OpenRequest {
-            name: "bench".into(),
-            closes_at: closes,
-            allocation: "proportional:1000".parse()?,
-            scheme_name: "2020".into(),
-            scheme: app.settings.scheme("2020")?.clone(),
-            commitment: None,
-            beacon_source: None,
-            kk_cap: None,
-        },
-    )
-    .await?;
+    let wave = env.open_wave("proportional:1000", closes).await?;
     eprintln!("generating {count} registrations");
     let bodies = generate(wave.wave_id as u32, count, 1, closes)?;
     let queue = Queue::RegistrationsSubmitted;
@@ -92,12 +78,7 @@ pub async fn run(count: u64, naive_count: u64) -> anyhow::Result<ValidatorReport
 
     eprintln!("one validator process draining the queue");
     let started = Instant::now();
-    let worker = Worker::spawn(
-        &sibling_binary("validator")?,
-        &[],
-        &env.process_env(),
-        &std::env::temp_dir().join("prakerja-bench-validator.log"),
-    )?;
+    let worker = env.spawn_worker("validator")?;
     let pid = worker.pid().unwrap_or_default();
     let mut peak = 0.0_f64;
     let validator = time_until(started, Duration::from_secs(3600), || {

@@ -315,20 +315,16 @@ async fn disburse_report_exits_1_when_an_invariant_is_broken() {
     .execute(env.pool())
     .await
     .expect("entitlement");
-    sqlx::query(
-        "INSERT INTO ledger_entries (participant_id, entitlement_id, entry, amount) \
-         SELECT participant_id, entitlement_id, 'paid', 1000000 FROM entitlements",
-    )
-    .execute(env.pool())
-    .await
-    .expect("ledger");
-    sqlx::query(
-        "INSERT INTO ledger_entries (participant_id, entitlement_id, entry, amount) \
-         SELECT participant_id, entitlement_id, 'paid', 1000000 FROM entitlements",
-    )
-    .execute(env.pool())
-    .await
-    .expect("ledger twice");
+    // The same entitlement paid twice in the ledger.
+    for _ in 0..2 {
+        sqlx::query(
+            "INSERT INTO ledger_entries (participant_id, entitlement_id, entry, amount) \
+             SELECT participant_id, entitlement_id, 'paid', 1000000 FROM entitlements",
+        )
+        .execute(env.pool())
+        .await
+        .expect("ledger");
+    }
     let output = prakerja(Some(&env), &["--json", "disburse", "report"]);
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     let report: serde_json::Value = serde_json::from_str(&stdout(&output)).expect("JSON");

@@ -352,29 +352,30 @@ async fn the_database_refuses_a_second_live_instruction_and_an_amount_beyond_the
     )
     .execute(env.pool())
     .await;
-    assert!(
-        copy.is_err(),
-        "a second outstanding instruction for one entitlement"
-    );
-    let beyond = sqlx::query(
-        "INSERT INTO entitlements (participant_id, kind, installment, amount, due_on, run_date) \
-         SELECT participant_id, 'incentive', 5, 600000, $1, $1 FROM participants LIMIT 1",
-    )
-    .bind(selected_on)
-    .execute(env.pool())
-    .await;
-    assert!(
-        beyond.is_err(),
-        "a fifth incentive is beyond the 2020 scheme"
-    );
-    let wrong_amount = sqlx::query(
-        "INSERT INTO entitlements (participant_id, kind, installment, amount, due_on, run_date) \
-         SELECT participant_id, 'incentive', 1, 700000, $1, $1 FROM participants LIMIT 1",
-    )
-    .bind(selected_on)
-    .execute(env.pool())
-    .await;
-    assert!(wrong_amount.is_err(), "an amount other than the scheme's");
+    let error = copy
+        .expect_err("a second outstanding instruction for one entitlement")
+        .to_string();
+    assert!(error.contains("payment_instructions_one_live"), "{error}");
+    for (installment, amount, what) in [
+        (
+            5,
+            600_000_i64,
+            "a fifth incentive is beyond the 2020 scheme",
+        ),
+        (1, 700_000, "an amount other than the scheme's"),
+    ] {
+        let refused = sqlx::query(
+            "INSERT INTO entitlements (participant_id, kind, installment, amount, due_on, run_date) \
+             SELECT participant_id, 'incentive', $2, $3, $1, $1 FROM participants LIMIT 1",
+        )
+        .bind(selected_on)
+        .bind(installment)
+        .bind(amount)
+        .execute(env.pool())
+        .await;
+        let error = refused.expect_err(what).to_string();
+        assert!(error.contains("beyond its scheme"), "{what}: {error}");
+    }
 }
 
 #[tokio::test]
