@@ -51,6 +51,13 @@ pub async fn run_session<H: Handler>(
     state
         .run(consumer, consumer_tag, &channel, shutdown)
         .await?;
+    // Both channels closed before the caller closes the connection, so the
+    // broker's answers to one do not arrive after the connection is gone.
+    let _ = state
+        .publisher
+        .channel()
+        .close(200, "consumer stopping".into())
+        .await;
     let _ = channel.close(200, "consumer stopping".into()).await;
     Ok(())
 }

@@ -4,6 +4,7 @@
 //! reason in a header), and ack the batch only after its commit.
 
 mod batch_loop;
+mod serve;
 mod settle;
 
 use std::future::Future;
@@ -13,6 +14,7 @@ use std::time::Duration;
 use shared::amqp::Queue;
 
 pub use batch_loop::run_session;
+pub use serve::serve;
 pub use settle::{Batch, DeadLetter, Settled, settle};
 
 /// What a consumer does with its messages.

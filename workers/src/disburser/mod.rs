@@ -17,7 +17,7 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use crate::app::App;
-use crate::consume::{BatchOptions, Handler, Progress, run_session};
+use crate::consume::{BatchOptions, Handler, serve};
 use crate::relay::{self, Announcements, Instructions, OutboxSource};
 
 pub use events::{EventsHandler, EventsOutcome};
@@ -119,32 +119,7 @@ async fn consumer<H: Handler>(
         handler.queue().base_name(),
         uuid::Uuid::new_v4()
     );
-    shared::amqp::supervise(
-        &app.settings.amqp,
-        &name,
-        shutdown,
-        |connection, shutdown| {
-            let handler = handler.clone();
-            let app = app.clone();
-            let tag = tag.clone();
-            async move {
-                let progress = Arc::new(Progress::default());
-                run_session(
-                    handler,
-                    &app.topology,
-                    &connection,
-                    &tag,
-                    options,
-                    progress,
-                    &shutdown,
-                )
-                .await?;
-                let _ = connection.close(200, "stopping".into()).await;
-                Ok(())
-            }
-        },
-    )
-    .await
+    serve(&app, handler, &name, &tag, options, shutdown).await
 }
 
 /// Relays an outbox, reconnecting as needed.

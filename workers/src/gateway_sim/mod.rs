@@ -17,7 +17,7 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use crate::app::App;
-use crate::consume::{BatchOptions, Progress, run_session};
+use crate::consume::{BatchOptions, serve};
 
 pub use behaviour::Behaviour;
 pub use decide::{Decision, DecisionsHandler, decide};
@@ -64,31 +64,7 @@ pub async fn run(
         let shutdown = shutdown.clone();
         tasks.spawn(async move {
             let tag = format!("gateway-simulator-{}", uuid::Uuid::new_v4());
-            shared::amqp::supervise(
-                &app.settings.amqp,
-                "gateway simulator",
-                shutdown,
-                |connection, shutdown| {
-                    let handler = handler.clone();
-                    let app = app.clone();
-                    let tag = tag.clone();
-                    async move {
-                        run_session(
-                            handler,
-                            &app.topology,
-                            &connection,
-                            &tag,
-                            options,
-                            Arc::new(Progress::default()),
-                            &shutdown,
-                        )
-                        .await?;
-                        let _ = connection.close(200, "stopping".into()).await;
-                        Ok(())
-                    }
-                },
-            )
-            .await
+            serve(&app, handler, "gateway simulator", &tag, options, shutdown).await
         });
     }
     tasks.spawn(sweeper::run(app.clone(), shutdown.clone()));

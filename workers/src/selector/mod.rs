@@ -18,7 +18,7 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use crate::app::App;
-use crate::consume::{BatchOptions, Progress, run_session};
+use crate::consume::{BatchOptions, serve};
 use crate::relay::{Announcements, advisory_key};
 
 pub use inputs::{CandidateInfo, prior as prior_counts};
@@ -46,31 +46,7 @@ pub async fn run(app: App, shutdown: CancellationToken) -> anyhow::Result<()> {
                 max_backoff: Duration::from_secs(app.settings.amqp.max_backoff_secs),
                 parallel: 1,
             };
-            shared::amqp::supervise(
-                &app.settings.amqp,
-                "selector",
-                shutdown,
-                |connection, shutdown| {
-                    let handler = handler.clone();
-                    let app = app.clone();
-                    let tag = tag.clone();
-                    async move {
-                        run_session(
-                            handler,
-                            &app.topology,
-                            &connection,
-                            &tag,
-                            options,
-                            Arc::new(Progress::default()),
-                            &shutdown,
-                        )
-                        .await?;
-                        let _ = connection.close(200, "stopping".into()).await;
-                        Ok(())
-                    }
-                },
-            )
-            .await
+            serve(&app, handler, "selector", &tag, options, shutdown).await
         });
     }
     tasks.spawn(runner(
