@@ -68,6 +68,27 @@ pub fn generate(
     Generator::new(options).with_expectations().collect()
 }
 
+/// A wave closing tomorrow and `count` registrations for it (submitted in
+/// the ten days before the close, `invalid_share` invalid), already queued on
+/// `registrations.submitted`.
+pub async fn queued_wave(
+    env: &TestEnv,
+    allocation: &str,
+    count: u64,
+    seed: u64,
+    invalid_share: f64,
+) -> (Wave, Vec<Generated>) {
+    let closes = Utc::now() + Duration::days(1);
+    let wave = open(env, "w", allocation, closes).await;
+    let records = generate(wave.wave_id as u32, count, seed, closes, invalid_share);
+    env.publish_raw(
+        shared::amqp::Queue::RegistrationsSubmitted,
+        &bodies(&records),
+    )
+    .await;
+    (wave, records)
+}
+
 /// Bodies of generated registrations.
 pub fn bodies(records: &[Generated]) -> Vec<Vec<u8>> {
     records

@@ -5,7 +5,6 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use chrono::{Duration as Days, Utc};
 use shared::amqp::Queue;
 use workers::procs::Worker;
 
@@ -39,11 +38,7 @@ async fn assert_all_judged(env: &TestEnv, records: &[shared::generate::Generated
 #[tokio::test]
 async fn a_validator_killed_mid_stream_and_restarted_loses_and_duplicates_nothing() {
     let env = TestEnv::new().await;
-    let closes = Utc::now() + Days::days(1);
-    let wave = data::open(&env, "w", "national:10", closes).await;
-    let records = data::generate(wave.wave_id as u32, 20_000, 21, closes, 0.1);
-    env.publish_raw(Queue::RegistrationsSubmitted, &data::bodies(&records))
-        .await;
+    let (_, records) = data::queued_wave(&env, "national:10", 20_000, 21, 0.1).await;
     let first = spawn(&env, WorkerKind::Validator, &[], "validator-1.log");
     eventually_async(
         "the validator got going",
@@ -74,11 +69,7 @@ async fn a_validator_killed_mid_stream_and_restarted_loses_and_duplicates_nothin
 #[tokio::test]
 async fn sigterm_settles_the_batch_in_hand_and_hands_the_rest_back() {
     let env = TestEnv::new().await;
-    let closes = Utc::now() + Days::days(1);
-    let wave = data::open(&env, "w", "national:10", closes).await;
-    let records = data::generate(wave.wave_id as u32, 20_000, 23, closes, 0.1);
-    env.publish_raw(Queue::RegistrationsSubmitted, &data::bodies(&records))
-        .await;
+    let (_, records) = data::queued_wave(&env, "national:10", 20_000, 23, 0.1).await;
     let worker = spawn(&env, WorkerKind::Validator, &[], "validator.log");
     eventually_async(
         "the validator got going",
@@ -112,11 +103,7 @@ async fn sigterm_settles_the_batch_in_hand_and_hands_the_rest_back() {
 
 async fn run_through_outage(service: SocketAddr, url_var: &str, url: impl Fn(&TestEnv) -> String) {
     let env = TestEnv::new().await;
-    let closes = Utc::now() + Days::days(1);
-    let wave = data::open(&env, "w", "national:10", closes).await;
-    let records = data::generate(wave.wave_id as u32, 20_000, 29, closes, 0.1);
-    env.publish_raw(Queue::RegistrationsSubmitted, &data::bodies(&records))
-        .await;
+    let (_, records) = data::queued_wave(&env, "national:10", 20_000, 29, 0.1).await;
     let proxy = Proxy::start(service).await;
     let worker = spawn(
         &env,

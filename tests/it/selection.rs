@@ -97,11 +97,7 @@ fn required(manifest: &shared::selection::Manifest) -> serde_json::Value {
 #[tokio::test]
 async fn a_closed_wave_is_drawn_once_announced_audited_and_exported() {
     let env = TestEnv::new().await;
-    let closes = Utc::now() + Days::days(1);
-    let wave = data::open(&env, "w", "proportional:60", closes).await;
-    let records = data::generate(wave.wave_id as u32, 1500, 31, closes, 0.1);
-    env.publish_raw(Queue::RegistrationsSubmitted, &data::bodies(&records))
-        .await;
+    let (wave, _) = data::queued_wave(&env, "proportional:60", 1500, 31, 0.1).await;
     let (stop_validator, validator) = crate::validator::spawn_validator(&env);
     let (stop_selector, selector) = spawn_selector(&env);
     close(&env, wave.wave_id).await;

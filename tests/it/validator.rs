@@ -54,11 +54,7 @@ pub async fn judged(env: &TestEnv) -> BTreeMap<Uuid, (String, Vec<String>)> {
 #[tokio::test]
 async fn ingested_registrations_are_stored_once_with_every_reason_that_applies() {
     let env = TestEnv::new().await;
-    let closes = Utc::now() + Days::days(1);
-    let wave = data::open(&env, "w", "proportional:100", closes).await;
-    let records = data::generate(wave.wave_id as u32, 3000, 7, closes, 0.15);
-    env.publish_raw(Queue::RegistrationsSubmitted, &data::bodies(&records))
-        .await;
+    let (_, records) = data::queued_wave(&env, "proportional:100", 3000, 7, 0.15).await;
     let (stop, handle) = spawn_validator(&env);
     wait_for_rows(&env, records.len() as i64, Duration::from_secs(60)).await;
     stop.cancel();
