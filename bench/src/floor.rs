@@ -65,16 +65,7 @@ pub async fn measure(
     wave_id: i32,
     rows: &Rows,
 ) -> anyhow::Result<(Duration, Duration)> {
-    for table in ["selection_results", "participants", "barred_niks"] {
-        sqlx::query(&format!("DROP TABLE IF EXISTS floor_{table}"))
-            .execute(pool)
-            .await?;
-        sqlx::query(&format!(
-            "CREATE TABLE floor_{table} (LIKE {table} INCLUDING ALL)"
-        ))
-        .execute(pool)
-        .await?;
-    }
+    empty_copies(pool, "floor").await?;
     sqlx::query("SELECT count(*) FROM registrations")
         .execute(pool)
         .await?; // warm the cache as the selector's run will find it
@@ -117,16 +108,7 @@ pub async fn measure(
 /// candidates by tier and `md5(seed || nik)`, seat the first `quota`, and
 /// store the same rows (results, participants, barred NIKs) in one transaction.
 pub async fn pure_sql_draw(pool: &PgPool, wave_id: i32) -> anyhow::Result<Duration> {
-    for table in ["selection_results", "participants", "barred_niks"] {
-        sqlx::query(&format!("DROP TABLE IF EXISTS sql_{table}"))
-            .execute(pool)
-            .await?;
-        sqlx::query(&format!(
-            "CREATE TABLE sql_{table} (LIKE {table} INCLUDING ALL)"
-        ))
-        .execute(pool)
-        .await?;
-    }
+    empty_copies(pool, "sql").await?;
     let started = Instant::now();
     let mut tx = pool.begin().await?;
     sqlx::query(
@@ -158,4 +140,20 @@ pub async fn pure_sql_draw(pool: &PgPool, wave_id: i32) -> anyhow::Result<Durati
         .await?;
     tx.commit().await?;
     Ok(started.elapsed())
+}
+
+/// Empty copies `<prefix>_<table>` (keys, indexes and all) of the tables a
+/// draw stores into.
+async fn empty_copies(pool: &PgPool, prefix: &str) -> Result<(), sqlx::Error> {
+    for table in ["selection_results", "participants", "barred_niks"] {
+        sqlx::query(&format!("DROP TABLE IF EXISTS {prefix}_{table}"))
+            .execute(pool)
+            .await?;
+        sqlx::query(&format!(
+            "CREATE TABLE {prefix}_{table} (LIKE {table} INCLUDING ALL)"
+        ))
+        .execute(pool)
+        .await?;
+    }
+    Ok(())
 }
