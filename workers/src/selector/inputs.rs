@@ -33,12 +33,16 @@ pub async fn freeze(pool: &PgPool, wave_id: i32) -> Result<bool, sqlx::Error> {
     sqlx::query("SELECT id FROM draw_gate FOR UPDATE")
         .execute(&mut *tx)
         .await?;
-    let moved =
-        sqlx::query("UPDATE waves SET state = 'drawing' WHERE wave_id = $1 AND state = 'closed'")
-            .bind(wave_id)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
+    let moved = sqlx::query(
+        // clock_timestamp(): the moment of the move, after the gate's lock
+        // wait, not the transaction's start.
+        "UPDATE waves SET state = 'drawing', frozen_at = clock_timestamp() \
+              WHERE wave_id = $1 AND state = 'closed'",
+    )
+    .bind(wave_id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
     if moved == 1 {
         sqlx::query(
             "INSERT INTO selection_prior (wave_id, kk, count) \

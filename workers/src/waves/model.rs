@@ -56,11 +56,13 @@ pub struct Wave {
     pub opened_at: DateTime<Utc>,
     pub closes_at: DateTime<Utc>,
     pub closed_at: Option<DateTime<Utc>>,
+    /// When the draw's inputs were frozen (the move to `drawing`).
+    pub frozen_at: Option<DateTime<Utc>>,
     pub state: String,
 }
 
 const COLUMNS: &str = "wave_id, name, scheme_name, scheme, allocation, kk_cap, commitment, secret, \
-    secret_source, beacon_source, beacon, opened_at, closes_at, closed_at, state";
+    secret_source, beacon_source, beacon, opened_at, closes_at, closed_at, frozen_at, state";
 
 impl Wave {
     /// The wave, if it exists.
