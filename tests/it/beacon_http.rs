@@ -69,3 +69,49 @@ async fn a_forged_or_corrupted_round_is_not_believed() {
         "{error}"
     );
 }
+
+#[tokio::test]
+async fn the_simulator_serves_drand_info_and_published_rounds_only() {
+    let served = crate::helpers::beacon::test_chain(0).await;
+    let sim = served.sim.clone().expect("simulated");
+    let base = format!("{}/{}", served.chain.urls[0], served.chain.hash_hex());
+    let get = |path: String| async move {
+        let response = reqwest::get(path).await.expect("GET");
+        let status = response.status().as_u16();
+        let body: serde_json::Value = response.json_body().await;
+        (status, body)
+    };
+    let (status, info) = get(format!("{base}/info")).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        info["public_key"],
+        hex::encode(sim.key.public_key()).as_str()
+    );
+    assert_eq!(info["schemeID"], "bls-unchained-g1-rfc9380");
+    assert_eq!(info["genesis_time"], sim.genesis);
+    let (status, latest) = get(format!("{base}/public/latest")).await;
+    assert_eq!(status, 200);
+    let round = latest["round"].as_u64().expect("a round");
+    assert!(round >= 10, "ten seconds of rounds: {latest}");
+    let signature = hex::decode(latest["signature"].as_str().expect("hex")).expect("hex");
+    assert!(shared::beacon::verify_round(&served.chain, round, &signature).is_ok());
+    let (status, _) = get(format!("{base}/public/{}", round + 5)).await;
+    assert_eq!(status, 404, "a round whose time has not come is not served");
+    let (status, _) = get(format!(
+        "{}/{}/public/1",
+        served.chain.urls[0],
+        "00".repeat(32)
+    ))
+    .await;
+    assert_eq!(status, 404, "another chain");
+}
+
+trait JsonBody {
+    async fn json_body(self) -> serde_json::Value;
+}
+
+impl JsonBody for reqwest::Response {
+    async fn json_body(self) -> serde_json::Value {
+        serde_json::from_slice(&self.bytes().await.expect("body")).expect("JSON")
+    }
+}
