@@ -101,7 +101,7 @@ impl BenchEnv {
                 scheme_name: "2020".into(),
                 scheme: self.app.settings.scheme("2020")?.clone(),
                 commitment: None,
-                beacon_source: None,
+                beacon: None,
                 kk_cap: None,
             },
         )

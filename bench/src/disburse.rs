@@ -33,12 +33,23 @@ pub async fn run(count: i64) -> anyhow::Result<DisburseReport> {
     eprintln!("seeding {count} registrations and participants");
     crate::seed::eligible(pool, wave.wave_id, count).await?;
     let today = chrono::Utc::now().date_naive();
-    sqlx::query(
-        "UPDATE waves SET state = 'drawn', closed_at = now(), frozen_at = now() WHERE wave_id = $1",
+    // Closed (the secret revealed), then drawn without a draw: the benchmark
+    // makes its participants itself.
+    workers::waves::close_wave(
+        pool,
+        i64::from(wave.wave_id),
+        &workers::waves::CloseRequest::default(),
     )
-    .bind(wave.wave_id)
-    .execute(pool)
     .await?;
+    for state in ["drawing", "drawn"] {
+        sqlx::query(
+            "UPDATE waves SET state = $2, frozen_at = COALESCE(frozen_at, now()) WHERE wave_id = $1",
+        )
+        .bind(wave.wave_id)
+        .bind(state)
+        .execute(pool)
+        .await?;
+    }
     sqlx::query(
         "INSERT INTO participants (wave_id, nik, kk, registration_id, stratum, rank, card_number, origin, selected_on, purchase_deadline) \
          SELECT $1, nik, kk, registration_id, domicile_province, row_number() OVER (), \

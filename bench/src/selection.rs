@@ -14,7 +14,7 @@ use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha20Rng;
 use serde::Serialize;
-use shared::selection::{Candidate, Draw, draw, input_digest, output_digest, shuffle};
+use shared::selection::{Candidate, Draw, DrawParams, draw, input_digest, output_digest, shuffle};
 use workers::procs::sibling_binary;
 use workers::waves::{CloseRequest, close_wave};
 
@@ -61,8 +61,21 @@ pub async fn run(count: i64, seats: u64, rounds: usize) -> anyhow::Result<Select
     eprintln!("in-memory draw against SliceRandom::shuffle ({rounds} rounds)");
     let infos = workers::selector::inputs::candidates(pool, wave.wave_id).await?;
     let candidates: Vec<Candidate> = infos.iter().map(|i| i.candidate()).collect();
-    // The system kept the secret at open; the draw of the benchmark uses it.
-    let params = wave.draw_params(pool).await?;
+    // The system kept the secret at open (the operator's to read: the
+    // benchmark is the operator); the draw of the benchmark uses it.
+    let mut connection = pool.acquire().await?;
+    let secret = workers::waves::kept_secret(&mut connection, wave.wave_id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("the system kept no secret"))?;
+    drop(connection);
+    let params = DrawParams {
+        wave_id: wave.wave_id as u32,
+        secret,
+        beacon: Vec::new(),
+        allocation: wave.allocation(pool).await?,
+        kk_cap: wave.kk_cap as u32,
+        prior: Default::default(),
+    };
     let mut draws = Vec::new();
     let mut shuffles = Vec::new();
     let mut spec_shuffles = Vec::new();

@@ -13,7 +13,14 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use sqlx::postgres::PgConnectOptions;
 
+use crate::beacon::BeaconChoice;
 use crate::domain::Scheme;
+
+mod drand;
+mod selection;
+
+pub use drand::DrandSettings;
+pub use selection::SelectionSettings;
 
 /// Every setting of every binary.
 #[derive(Debug, Clone, Deserialize)]
@@ -24,6 +31,10 @@ pub struct Settings {
     pub validator: ValidatorSettings,
     pub selector: SelectorSettings,
     pub disburser: DisburserSettings,
+    /// Defaults of what a wave fixes when it opens.
+    pub selection: SelectionSettings,
+    /// Drand chains for the draw's beacon.
+    pub drand: DrandSettings,
     /// Programme rules by scheme name (`"2020"`, `"2023"`).
     pub schemes: BTreeMap<String, Scheme>,
     /// The programme's verified training platforms.
@@ -188,6 +199,13 @@ impl Settings {
             "disburser.card_iin must be 6 digits"
         );
         anyhow::ensure!(!self.schemes.is_empty(), "no scheme is configured");
+        self.drand.check()?;
+        if let BeaconChoice::Drand(name) = &self.selection.beacon {
+            anyhow::ensure!(
+                self.drand.chains.contains_key(name),
+                "selection.beacon names drand chain {name:?}, which [drand.chains] does not configure"
+            );
+        }
         Ok(())
     }
 }

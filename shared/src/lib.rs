@@ -4,6 +4,7 @@
 
 pub mod amqp;
 pub mod backoff;
+pub mod beacon;
 pub mod config;
 pub mod db;
 pub mod domain;

@@ -28,22 +28,32 @@ pub async fn open_with(
     closes_at: DateTime<Utc>,
     commitment: Option<[u8; 32]>,
 ) -> Wave {
-    let settings = &env.app.settings;
     open_wave(
         env.pool(),
         OpenRequest {
-            name: name.to_owned(),
-            closes_at,
             allocation,
-            scheme_name: "2020".to_owned(),
-            scheme: settings.scheme("2020").expect("scheme").clone(),
+            closes_at,
             commitment,
-            beacon_source: None,
-            kk_cap: None,
+            ..open_request(env, name, "national:1")
         },
     )
     .await
     .expect("open the wave")
+}
+
+/// A request for a wave closing tomorrow (scheme 2020, no beacon, a secret
+/// the system keeps).
+pub fn open_request(env: &TestEnv, name: &str, allocation: &str) -> OpenRequest {
+    OpenRequest {
+        name: name.to_owned(),
+        closes_at: Utc::now() + Duration::days(1),
+        allocation: allocation.parse().expect("allocation"),
+        scheme_name: "2020".to_owned(),
+        scheme: env.app.settings.scheme("2020").expect("scheme").clone(),
+        commitment: None,
+        beacon: None,
+        kk_cap: None,
+    }
 }
 
 /// `count` registrations for `wave_id`, submitted in the 10 days before

@@ -4,9 +4,13 @@
 mod data;
 mod helpers;
 
+mod beacon_draw;
+mod beacon_http;
+mod beacon_operator;
 mod cli;
 mod close_barrier;
 mod disbursement;
 mod faults;
 mod selection;
 mod validator;
+mod wave_guards;

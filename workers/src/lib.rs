@@ -3,6 +3,8 @@
 
 pub mod app;
 pub mod audit;
+pub mod beacon;
+pub mod beacon_sim;
 pub mod cards;
 pub mod cli;
 pub mod consume;

@@ -2,6 +2,7 @@
 //! name, migrated) and a unique queue prefix on the real PostgreSQL and
 //! RabbitMQ, and cleans both up when it ends, even on failure.
 
+pub mod beacon;
 mod env;
 mod proxy;
 mod wait;

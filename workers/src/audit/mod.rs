@@ -1,18 +1,21 @@
 //! Audits: recompute a draw from its stored inputs (or from an exported
 //! bundle, with no database) and compare it with the published result.
 
+mod beacon;
 mod checks;
 mod stored;
 
 use std::path::Path;
 
 use serde::Serialize;
+use shared::beacon::Chain;
 use shared::selection::bundle::Bundle;
 use shared::selection::{Difference, compare, draw};
 use sqlx::PgPool;
 
 use crate::selector::skew_check::SkewCheck;
 
+pub use beacon::BeaconReport;
 pub use checks::Check;
 pub use stored::{NotDrawn, StoredDraw};
 
@@ -30,8 +33,10 @@ pub struct AuditReport {
     pub output_digest: String,
     /// The first differences between the published and the recomputed draw.
     pub differences: Vec<String>,
-    /// Consistency checks of the database around the draw.
+    /// Consistency checks of the database around the draw, and of the beacon.
     pub checks: Vec<Check>,
+    /// The beacon the seed took, as verified.
+    pub beacon: BeaconReport,
     /// The skew check, recomputed (needs the database's submission times).
     pub skew: Option<SkewCheck>,
 }
@@ -46,6 +51,7 @@ impl AuditReport {
         recomputed: &shared::selection::Draw,
         differences: Vec<Difference>,
         checks: Vec<Check>,
+        beacon: BeaconReport,
         skew: Option<SkewCheck>,
     ) -> Self {
         let mut differences: Vec<String> = differences.iter().map(ToString::to_string).collect();
@@ -69,19 +75,39 @@ impl AuditReport {
             output_digest: recomputed.manifest.output_digest.clone(),
             differences,
             checks,
+            beacon,
             skew,
         }
     }
 }
 
-/// Recomputes a wave's draw from the database and compares.
+/// Recomputes a wave's draw from the database and compares (the beacon's
+/// chain checked against no configuration; see [`audit_wave_pinned`]).
 pub async fn audit_wave(pool: &PgPool, wave_id: i64, alpha: f64) -> anyhow::Result<AuditReport> {
+    audit_wave_pinned(pool, wave_id, alpha, None).await
+}
+
+/// Recomputes a wave's draw from the database and compares; a drand
+/// beacon's chain is also checked against the `pinned` chains.
+pub async fn audit_wave_pinned(
+    pool: &PgPool,
+    wave_id: i64,
+    alpha: f64,
+    pinned: Option<&[Chain]>,
+) -> anyhow::Result<AuditReport> {
     let stored = StoredDraw::load(pool, wave_id).await?;
     let params = stored.params.clone();
     let candidates = stored.candidates.clone();
     let recomputed = tokio::task::spawn_blocking(move || draw(&params, candidates)).await??;
     let differences = compare(&stored.rows, &stored.manifest, &recomputed);
-    let checks = checks::run(pool, &stored).await?;
+    let mut checks = checks::run(pool, &stored).await?;
+    let (beacon_checks, beacon) = beacon::from_wave(
+        &stored.wave,
+        &stored.manifest,
+        &stored.params.beacon,
+        pinned,
+    );
+    checks.extend(beacon_checks);
     // The skew check looks at what was published (stored), so that a draw
     // that is reproducible but skewed (a faulty algorithm) is caught too.
     let published = shared::selection::Draw {
@@ -94,12 +120,20 @@ pub async fn audit_wave(pool: &PgPool, wave_id: i64, alpha: f64) -> anyhow::Resu
         &recomputed,
         differences,
         checks,
+        beacon,
         Some(skew),
     ))
 }
 
-/// Recomputes a bundle's draw and compares, with no database or broker.
+/// Recomputes a bundle's draw and compares, with no database or broker
+/// (and no configuration: see [`audit_bundle_pinned`]).
 pub fn audit_bundle(dir: &Path) -> anyhow::Result<AuditReport> {
+    audit_bundle_pinned(dir, None)
+}
+
+/// Recomputes a bundle's draw and compares; a drand beacon's chain is also
+/// checked against the `pinned` chains.
+pub fn audit_bundle_pinned(dir: &Path, pinned: Option<&[Chain]>) -> anyhow::Result<AuditReport> {
     let bundle = Bundle::read(dir)?;
     let (Some(expected), Some(manifest)) = (&bundle.expected, &bundle.manifest) else {
         anyhow::bail!(
@@ -109,11 +143,13 @@ pub fn audit_bundle(dir: &Path) -> anyhow::Result<AuditReport> {
     };
     let recomputed = draw(&bundle.draw_params(), bundle.candidates.clone())?;
     let differences = compare(expected, manifest, &recomputed);
+    let (checks, beacon) = beacon::from_bundle(manifest, &bundle.beacon, pinned);
     Ok(AuditReport::new(
         dir.display().to_string(),
         &recomputed,
         differences,
-        Vec::new(),
+        checks,
+        beacon,
         None,
     ))
 }
@@ -135,6 +171,10 @@ pub fn human(report: &AuditReport) -> String {
     }
     for check in report.checks.iter().filter(|c| c.ok) {
         text.push_str(&format!("  ok: {}\n", check.name));
+    }
+    text.push_str(&format!("beacon: {}\n", report.beacon.description));
+    for note in &report.beacon.notes {
+        text.push_str(&format!("  note: {note}\n"));
     }
     if let Some(skew) = &report.skew {
         text.push_str(&crate::cli::draw_summary::strata_table(skew));

@@ -8,7 +8,9 @@ use clap::Args;
 use super::error::{CliError, CliResult, input};
 use super::output::Output;
 use crate::app::App;
-use crate::audit::{AuditReport, NotDrawn, audit_bundle, audit_wave, human};
+use shared::beacon::Chain;
+
+use crate::audit::{AuditReport, NotDrawn, audit_bundle_pinned, audit_wave_pinned, human};
 
 #[derive(Debug, Args)]
 pub struct AuditArgs {
@@ -23,19 +25,39 @@ pub struct AuditArgs {
     pub strict: bool,
 }
 
-/// Audits without touching configuration or services (bundle mode).
-pub fn run_bundle(out: Output, dir: &std::path::Path, strict: bool) -> CliResult<()> {
-    let report = audit_bundle(dir).map_err(CliError::Input)?;
+/// Audits without services (bundle mode). A drand beacon's chain is checked
+/// against the chains `pinned` in configuration, when there is one.
+pub fn run_bundle(
+    out: Output,
+    dir: &std::path::Path,
+    strict: bool,
+    pinned: Option<&[Chain]>,
+) -> CliResult<()> {
+    let report = audit_bundle_pinned(dir, pinned).map_err(CliError::Input)?;
     finish(out, &report, strict)
 }
 
+/// The chains pinned in the configuration at hand, if it loads (an auditor
+/// may have none).
+pub fn configured_chains() -> Option<Vec<Chain>> {
+    shared::config::Settings::load()
+        .ok()
+        .map(|settings| settings.drand.all())
+}
+
 pub async fn run_wave(app: &App, out: Output, wave: i64, strict: bool) -> CliResult<()> {
-    let report = audit_wave(&app.pool, wave, app.settings.selector.skew_alpha)
-        .await
-        .map_err(|e| match e.downcast::<NotDrawn>() {
-            Ok(not_drawn) => input(not_drawn),
-            Err(other) => CliError::Failure(other),
-        })?;
+    let pinned = app.settings.drand.all();
+    let report = audit_wave_pinned(
+        &app.pool,
+        wave,
+        app.settings.selector.skew_alpha,
+        Some(&pinned),
+    )
+    .await
+    .map_err(|e| match e.downcast::<NotDrawn>() {
+        Ok(not_drawn) => input(not_drawn),
+        Err(other) => CliError::Failure(other),
+    })?;
     finish(out, &report, strict)
 }
 

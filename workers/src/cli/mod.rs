@@ -11,6 +11,7 @@ pub mod ingest;
 pub mod migrate;
 pub mod output;
 pub mod select;
+pub mod wave_beacon;
 pub mod wave_close;
 pub mod wave_open;
 pub mod wave_status;
@@ -73,6 +74,9 @@ pub enum WaveCommand {
     Open(wave_open::OpenArgs),
     /// Close a wave, reveal its secret, trigger the draw and wait for its manifest.
     Close(wave_close::CloseArgs),
+    /// Supply the drand round a drawing wave waits for (refused unless it is
+    /// the derived round and its signature verifies).
+    Beacon(wave_beacon::BeaconArgs),
     /// Counts by status and reason, quotas, the draw and its skew verdict.
     Status { wave: i64 },
     /// Every wave, newest first.
@@ -137,6 +141,9 @@ async fn dispatch(cli: Cli, out: Output) -> CliResult<()> {
         }
         Command::Wave(WaveCommand::Close(args)) => {
             out.print(&wave_close::run(&app, out, args).await?, wave_close::human)
+        }
+        Command::Wave(WaveCommand::Beacon(args)) => {
+            out.print(&wave_beacon::run(&app, args).await?, wave_beacon::human)
         }
         Command::Wave(WaveCommand::Status { wave }) => out.print(
             &wave_status::status(&app, wave).await?,
@@ -205,7 +212,7 @@ fn offline(command: Command, out: Output) -> CliResult<()> {
             bundle: Some(dir),
             strict,
             ..
-        }) => audit::run_bundle(out, &dir, strict),
+        }) => audit::run_bundle(out, &dir, strict, audit::configured_chains().as_deref()),
         _ => unreachable!("only file commands run offline"),
     }
 }

@@ -23,9 +23,6 @@ pub struct CloseArgs {
     /// The 32-byte secret (hex) whose SHA-256 was given as --commitment at open.
     #[arg(long)]
     pub secret: Option<String>,
-    /// Public randomness fixed after the close (hex, at most 64 bytes).
-    #[arg(long)]
-    pub beacon: Option<String>,
     /// Return once closed, without waiting for the draw.
     #[arg(long)]
     pub no_wait: bool,
@@ -41,8 +38,13 @@ pub struct CloseReport {
     pub already_closed: bool,
     /// The revealed secret (hex): with the commitment, anyone can check it.
     pub secret: String,
-    pub beacon: String,
     pub commitment: String,
+    /// `none` or `drand:CHAIN`, fixed at open.
+    pub beacon_source: String,
+    /// The beacon the seed took (hex; empty for none), once recorded.
+    pub beacon: String,
+    /// A drand wave's round, once recorded.
+    pub beacon_round: Option<i64>,
     pub state: String,
     pub draw: Option<DrawSummary>,
 }
@@ -53,12 +55,7 @@ pub async fn run(app: &App, out: Output, args: CloseArgs) -> CliResult<CloseRepo
         .as_deref()
         .map(|s| parse_hex32(s, "--secret"))
         .transpose()?;
-    let beacon = args
-        .beacon
-        .as_deref()
-        .map(|b| hex::decode(b.trim()).map_err(|e| input(format!("--beacon is not hex: {e}"))))
-        .transpose()?;
-    let outcome = close_wave(&app.pool, args.wave, &CloseRequest { secret, beacon })
+    let outcome = close_wave(&app.pool, args.wave, &CloseRequest { secret })
         .await
         .map_err(|e| match e.downcast::<crate::waves::CloseError>() {
             Ok(refused) => CliError::Input(refused.into()),
@@ -83,8 +80,10 @@ pub async fn run(app: &App, out: Output, args: CloseArgs) -> CliResult<CloseRepo
         closed_at,
         already_closed: matches!(outcome, CloseOutcome::AlreadyClosed { .. }),
         secret: wave.secret.as_deref().map(hex::encode).unwrap_or_default(),
-        beacon: wave.beacon.as_deref().map(hex::encode).unwrap_or_default(),
         commitment: wave.commitment_hex(),
+        beacon_source: wave.beacon_source.clone(),
+        beacon: wave.beacon.as_deref().map(hex::encode).unwrap_or_default(),
+        beacon_round: wave.beacon_round,
         state: wave.state.clone(),
         draw,
     })
@@ -92,7 +91,7 @@ pub async fn run(app: &App, out: Output, args: CloseArgs) -> CliResult<CloseRepo
 
 pub fn human(r: &CloseReport) -> String {
     let mut text = format!(
-        "wave {} {} at {}\nsecret (revealed): {}\ncommitment:        {}\nbeacon:            {}\n",
+        "wave {} {} at {}\nsecret (revealed): {}\ncommitment:        {}\nbeacon:            {}{}\n",
         r.wave_id,
         if r.already_closed {
             "was already closed"
@@ -102,10 +101,14 @@ pub fn human(r: &CloseReport) -> String {
         r.closed_at.map(|t| t.to_rfc3339()).unwrap_or_default(),
         r.secret,
         r.commitment,
-        if r.beacon.is_empty() {
-            "(none)"
-        } else {
-            &r.beacon
+        match (r.beacon_source.as_str(), r.beacon.as_str()) {
+            ("none", _) => "(none)",
+            (_, "") => "(not recorded yet)",
+            (_, beacon) => beacon,
+        },
+        match r.beacon_round {
+            Some(round) => format!(" ({} round {round})", r.beacon_source),
+            None => String::new(),
         },
     );
     match &r.draw {
@@ -158,14 +161,23 @@ pub async fn wait_for_draw(
         .bind(wave_id)
         .fetch_one(&app.pool)
         .await?;
-        let phase = match state.as_str() {
-            "closed" => "waiting for queued registrations to be validated",
-            "drawing" => "drawing",
-            _ => "waiting for the selector",
+        let waiting_round = match Wave::find(&app.pool, i64::from(wave_id)).await? {
+            Some(wave) if wave.beacon.is_none() => wave.derived_round().ok().flatten(),
+            _ => None,
+        };
+        let phase = match (state.as_str(), waiting_round) {
+            ("closed", _) => "waiting for queued registrations to be validated".to_owned(),
+            ("drawing", Some((chain, round))) => format!(
+                "waiting for drand round {round} of {} (due {})",
+                chain.name,
+                chain.round_time(round)
+            ),
+            ("drawing", None) => "drawing".to_owned(),
+            _ => "waiting for the selector".to_owned(),
         };
         bar.set_message(match &error {
             Some(error) => format!("{phase} (last error: {error})"),
-            None => phase.to_owned(),
+            None => phase,
         });
         bar.tick();
         if started.elapsed() > timeout {

@@ -5,6 +5,7 @@ use std::path::Path;
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use clap::Args;
 use serde::Serialize;
+use shared::beacon::{BeaconChoice, Chain};
 use shared::selection::Allocation;
 
 use super::error::{CliResult, InputContext, input};
@@ -30,9 +31,12 @@ pub struct OpenArgs {
     /// close. Without it the system draws a secret and keeps it.
     #[arg(long)]
     pub commitment: Option<String>,
-    /// The public randomness the close will add (free text, e.g. a beacon round).
+    /// Where the draw's public randomness comes from: drand:CHAIN (a chain
+    /// pinned in configuration; the round is the first at least its delay
+    /// after the draw's inputs freeze) or none (development). Default: the
+    /// setting selection.beacon.
     #[arg(long)]
-    pub beacon_source: Option<String>,
+    pub beacon: Option<String>,
     /// Beneficiaries per family card across all waves (default: the scheme's).
     #[arg(long)]
     pub kk_cap: Option<u32>,
@@ -48,7 +52,10 @@ pub struct OpenReport {
     pub closes_at: DateTime<Utc>,
     pub commitment: String,
     pub secret_kept_by: String,
-    pub beacon_source: Option<String>,
+    /// `none` or `drand:CHAIN`.
+    pub beacon_source: String,
+    /// The drand chain's parameters, as frozen into the wave.
+    pub beacon_chain: Option<Chain>,
 }
 
 pub async fn run(app: &App, args: OpenArgs) -> CliResult<OpenReport> {
@@ -63,6 +70,7 @@ pub async fn run(app: &App, args: OpenArgs) -> CliResult<OpenReport> {
     if args.name.trim().is_empty() {
         return Err(input("--name must not be empty"));
     }
+    let beacon = beacon_chain(app, args.beacon.as_deref())?;
     let wave = open_wave(
         &app.pool,
         OpenRequest {
@@ -72,7 +80,7 @@ pub async fn run(app: &App, args: OpenArgs) -> CliResult<OpenReport> {
             scheme_name: args.scheme,
             scheme,
             commitment,
-            beacon_source: args.beacon_source,
+            beacon,
             kk_cap: args.kk_cap,
         },
     )
@@ -94,6 +102,7 @@ pub async fn run(app: &App, args: OpenArgs) -> CliResult<OpenReport> {
         closes_at: wave.closes_at,
         secret_kept_by: wave.secret_source,
         beacon_source: wave.beacon_source,
+        beacon_chain: wave.beacon_chain.map(|c| c.0),
     })
 }
 
@@ -110,12 +119,44 @@ pub fn human(r: &OpenReport) -> String {
     } else {
         text.push_str("keep your secret: `wave close` needs it\n");
     }
-    if let Some(source) = &r.beacon_source {
-        text.push_str(&format!(
-            "the close must add public randomness from: {source}\n"
-        ));
+    match &r.beacon_chain {
+        Some(chain) => text.push_str(&format!(
+            "beacon: drand chain {} ({}): the first round at least {} s after the draw's inputs freeze\n",
+            chain.name,
+            chain.hash_hex(),
+            chain.delay_secs
+        )),
+        None => text.push_str("beacon: none (development: the draw has no public randomness)\n"),
     }
     text
+}
+
+/// The chain `--beacon` (or `selection.beacon`) names; `None` for `none`.
+fn beacon_chain(app: &App, flag: Option<&str>) -> CliResult<Option<Chain>> {
+    let choice = match flag {
+        Some(text) => text.parse::<BeaconChoice>().input_err()?,
+        None => app.settings.selection.beacon.clone(),
+    };
+    match choice {
+        BeaconChoice::None => Ok(None),
+        BeaconChoice::Drand(name) => app.settings.drand.chain(&name).map(Some).ok_or_else(|| {
+            let known: Vec<&str> = app
+                .settings
+                .drand
+                .chains
+                .keys()
+                .map(String::as_str)
+                .collect();
+            input(format!(
+                "--beacon drand:{name}: no drand chain {name:?} is configured (configured: {})",
+                if known.is_empty() {
+                    "none".to_owned()
+                } else {
+                    known.join(", ")
+                }
+            ))
+        }),
+    }
 }
 
 /// RFC 3339, or a date meaning the end of that day in Asia/Jakarta.

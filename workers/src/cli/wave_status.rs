@@ -39,8 +39,54 @@ pub struct StatusReport {
     pub warnings: Vec<Count>,
     pub explicit_quotas: Vec<Count>,
     pub draw_job: Option<DrawJob>,
+    pub beacon: BeaconStatus,
     pub draw: Option<DrawSummary>,
     pub participants: Vec<Count>,
+}
+
+/// The wave's beacon: its source, and for a drand wave the derived round
+/// once the inputs are frozen, and whether it is recorded.
+#[derive(Debug, Serialize)]
+pub struct BeaconStatus {
+    /// `none`, `drand:CHAIN` (or `operator` for a wave from before drand beacons).
+    pub source: String,
+    pub round: Option<u64>,
+    pub round_due: Option<DateTime<Utc>>,
+    /// The beacon the seed takes (hex), once recorded.
+    pub beacon: Option<String>,
+}
+
+impl BeaconStatus {
+    fn of(wave: &Wave) -> Self {
+        let derived = wave.derived_round().ok().flatten();
+        BeaconStatus {
+            source: wave.beacon_source.clone(),
+            round: derived.as_ref().map(|(_, round)| *round),
+            round_due: derived.map(|(chain, round)| chain.round_time(round)),
+            beacon: wave.beacon.as_deref().map(hex::encode),
+        }
+    }
+
+    fn human(&self) -> String {
+        match (self.round, &self.beacon) {
+            (None, _) if self.source.starts_with("drand:") => format!(
+                "beacon: {}: the first round at least its delay after the draw's inputs freeze\n",
+                self.source
+            ),
+            (None, _) => format!("beacon: {}\n", self.source),
+            (Some(round), Some(beacon)) => {
+                format!(
+                    "beacon: {} round {round}, randomness {beacon}\n",
+                    self.source
+                )
+            }
+            (Some(round), None) => format!(
+                "beacon: {} round {round} (due {}): waiting for it\n",
+                self.source,
+                self.round_due.map(|t| t.to_rfc3339()).unwrap_or_default()
+            ),
+        }
+    }
 }
 
 #[derive(Debug, Serialize, sqlx::FromRow)]
@@ -104,6 +150,7 @@ pub async fn status(app: &App, wave_id: i64) -> CliResult<StatusReport> {
         warnings,
         explicit_quotas,
         draw_job,
+        beacon: BeaconStatus::of(&wave),
         draw: DrawSummary::load(pool, id).await?,
         participants,
         wave: line(wave),
@@ -168,6 +215,7 @@ pub fn status_human(r: &StatusReport) -> String {
                 .unwrap_or_default()
         ));
     }
+    text.push_str(&r.beacon.human());
     match &r.draw {
         Some(draw) => text.push_str(&draw.human()),
         None => text.push_str("draw: none yet\n"),

@@ -1,7 +1,8 @@
 //! `prakerja demo`: the whole pipeline on a synthetic wave, start to finish.
-//! It starts the workers itself (two validators, a selector, a disburser and
-//! the payment gateway simulator), then: open a wave, generate and ingest
-//! registrations, close while they are still queued, draw, export, audit,
+//! It starts the workers itself (two validators, a selector, a disburser, the
+//! payment gateway simulator and the beacon simulator), then: open a wave
+//! whose beacon is the simulator's chain, generate and ingest registrations,
+//! close while they are still queued, draw, export, audit,
 //! and live through simulated months of training and nightly runs, ending
 //! with the reconciliation report.
 
@@ -51,7 +52,19 @@ pub async fn run(app: &App, out: Output, args: DemoArgs) -> CliResult<()> {
         dir.join("logs").display()
     ));
     let fleet = workers::Fleet::start(&dir.join("logs")).await?;
-    let result = scenario(app, out, &args, &dir).await;
+    // The wave takes its beacon from the simulator's chain, pinned here as
+    // configuration would pin a real one.
+    let mut settings = (*app.settings).clone();
+    settings
+        .drand
+        .chains
+        .insert(fleet.beacon_chain.name.clone(), fleet.beacon_chain.clone());
+    let app = &App {
+        settings: std::sync::Arc::new(settings),
+        pool: app.pool.clone(),
+        topology: app.topology.clone(),
+    };
+    let result = scenario(app, out, &args, &dir, &fleet.beacon_chain.name).await;
     step("stopping the workers");
     fleet.stop().await?;
     result?;
@@ -62,13 +75,21 @@ pub async fn run(app: &App, out: Output, args: DemoArgs) -> CliResult<()> {
     Ok(())
 }
 
-async fn scenario(app: &App, out: Output, args: &DemoArgs, dir: &std::path::Path) -> CliResult<()> {
+async fn scenario(
+    app: &App,
+    out: Output,
+    args: &DemoArgs,
+    dir: &std::path::Path,
+    beacon_chain: &str,
+) -> CliResult<()> {
     let quiet = Output { json: out.json };
     let closes_at = Utc::now() + Duration::seconds(5);
     let quota = ((args.count as f64) * 0.9 * args.select_share)
         .round()
         .max(1.0) as u64;
-    step("2. opening a wave (scheme 2020, proportional allocation by province)");
+    step(&format!(
+        "2. opening a wave (scheme 2020, proportional allocation by province, beacon drand:{beacon_chain} from the beacon simulator)"
+    ));
     let opened = wave_open::run(
         app,
         wave_open::OpenArgs {
@@ -77,7 +98,7 @@ async fn scenario(app: &App, out: Output, args: &DemoArgs, dir: &std::path::Path
             allocation: format!("proportional:{quota}"),
             scheme: "2020".to_owned(),
             commitment: None,
-            beacon_source: Some("demo: 32 bytes drawn at close".to_owned()),
+            beacon: Some(format!("drand:{beacon_chain}")),
             kk_cap: None,
         },
     )
@@ -123,15 +144,15 @@ async fn scenario(app: &App, out: Output, args: &DemoArgs, dir: &std::path::Path
         .into(),
     )
     .await;
-    step("5. closing the wave while registrations are still queued; the draw waits for them");
-    let beacon: [u8; 32] = rand::random();
+    step(
+        "5. closing the wave while registrations are still queued; the draw waits for them, then for its beacon round",
+    );
     let closed = wave_close::run(
         app,
         quiet,
         wave_close::CloseArgs {
             wave: i64::from(wave_id),
             secret: None,
-            beacon: Some(hex::encode(beacon)),
             no_wait: false,
             timeout: 3600,
         },
@@ -144,14 +165,14 @@ async fn scenario(app: &App, out: Output, args: &DemoArgs, dir: &std::path::Path
     println!("{}", wave_status::status_human(&status).trim_end());
 
     step(
-        "7. exporting the audit bundle and auditing the draw, from the database and from the bundle",
+        "7. exporting the audit bundle and auditing the draw (and its beacon), from the database and from the bundle",
     );
     let bundle = dir.join(format!("wave-{wave_id}-bundle"));
     let _ = std::fs::remove_dir_all(&bundle);
     let exported = export::run(app, i64::from(wave_id), &bundle).await?;
     println!("{}", export::human(&exported));
     audit::run_wave(app, out, i64::from(wave_id), false).await?;
-    audit::run_bundle(out, &bundle, false)?;
+    audit::run_bundle(out, &bundle, false, Some(&app.settings.drand.all()))?;
 
     step(&format!(
         "8. {} simulated months of training and nightly disbursement runs (gateway simulator: failures, duplicates, delays, silence, reversals)",

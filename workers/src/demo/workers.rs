@@ -1,19 +1,26 @@
 //! The demo's worker processes.
 
 use std::path::Path;
-use std::time::Duration;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use shared::beacon::Chain;
 
 use crate::procs::{Worker, sibling_binary};
 
-/// Two validators (competing consumers), a selector, a disburser and the
-/// gateway simulator.
+/// Two validators (competing consumers), a selector, a disburser, the
+/// gateway simulator and the beacon simulator.
 pub struct Fleet {
     workers: Vec<Worker>,
+    /// The beacon simulator's chain, as configuration would pin it.
+    pub beacon_chain: Chain,
 }
 
 impl Fleet {
     pub async fn start(logs: &Path) -> anyhow::Result<Fleet> {
         std::fs::create_dir_all(logs)?;
+        let mut workers = Vec::new();
+        let beacon_chain = start_beacon_simulator(logs, &mut workers).await?;
         // The demo drives the nightly runs itself, on simulated dates.
         let env = vec![
             (
@@ -25,7 +32,6 @@ impl Fleet {
                 "5".to_owned(),
             ),
         ];
-        let mut workers = Vec::new();
         for (binary, args, log) in [
             ("validator", vec![], "validator-1.log"),
             ("validator", vec![], "validator-2.log"),
@@ -55,7 +61,10 @@ impl Fleet {
             );
             workers.push(worker);
         }
-        Ok(Fleet { workers })
+        Ok(Fleet {
+            workers,
+            beacon_chain,
+        })
     }
 
     pub async fn stop(self) -> anyhow::Result<()> {
@@ -66,5 +75,47 @@ impl Fleet {
             }
         }
         Ok(())
+    }
+}
+
+/// Starts the beacon simulator (one round a second; the draw takes the first
+/// round at least 2 s after its inputs freeze) and reads its chain.
+async fn start_beacon_simulator(logs: &Path, workers: &mut Vec<Worker>) -> anyhow::Result<Chain> {
+    let info = logs.join("beacon-simulator.json");
+    let _ = std::fs::remove_file(&info);
+    let info_arg = info.display().to_string();
+    let worker = Worker::spawn(
+        &sibling_binary("beacon-simulator")?,
+        &[
+            "--listen",
+            "127.0.0.1:0",
+            "--period-secs",
+            "1",
+            "--delay-secs",
+            "2",
+            "--info-file",
+            &info_arg,
+        ],
+        &[],
+        &logs.join("beacon-simulator.log"),
+    )?;
+    println!(
+        "   started beacon-simulator (pid {}): a SIMULATED drand chain",
+        worker.pid().unwrap_or_default()
+    );
+    workers.push(worker);
+    let started = Instant::now();
+    loop {
+        if let Ok(bytes) = std::fs::read(&info) {
+            let chain: Chain = serde_json::from_slice(&bytes)
+                .with_context(|| format!("reading {}", info.display()))?;
+            return Ok(chain);
+        }
+        anyhow::ensure!(
+            started.elapsed() < Duration::from_secs(30),
+            "the beacon simulator wrote no {} within 30 s (see beacon-simulator.log)",
+            info.display()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }

@@ -1,5 +1,6 @@
 //! One draw job, start to finish: wait for the close barrier, freeze the
-//! inputs, draw, check for skew, store. Safe to kill at any point: a job
+//! inputs, wait for the beacon (a drand wave's derived round), draw, check
+//! for skew, store. Safe to kill at any point: a job
 //! restarted reads the same frozen inputs and stores the identical result.
 
 use std::time::Instant;
@@ -56,6 +57,11 @@ pub async fn run_job(
         }
         WaveState::Drawing => tracing::info!("resuming a draw whose inputs are frozen"),
     }
+    // The beacon: a drand wave's round follows from the freeze; waiting for
+    // it is resumable (the round is derived again from frozen_at).
+    let Some(wave) = crate::beacon::await_beacon(app, wave_id, shutdown).await? else {
+        return Ok(JobEnd::Stopped);
+    };
     let started = Instant::now();
     // Fresh statistics: the planner otherwise guesses a few rows for a
     // wave of millions.
@@ -79,6 +85,7 @@ pub async fn run_job(
         let aligned = inputs::align(&draw.rows, &infos)?;
         let check = skew_check::check(&draw, &infos, &aligned, alpha);
         skew_check::annotate(&mut draw.manifest, &wave_for_check, &check);
+        crate::beacon::publish(&mut draw.manifest, &wave_for_check)?;
         anyhow::Ok((draw, infos, aligned, check))
     })
     .await??;

@@ -1,18 +1,20 @@
-//! Closing a wave: the secret is revealed (and checked against the
-//! commitment published at open), the beacon recorded, and registrations
-//! stop being accepted. The draw itself is the selector's job.
+//! Closing a wave: the secret is revealed (the operator's, checked against
+//! the commitment published at open, or the one the system kept in
+//! `wave_secrets`), and registrations stop being accepted. The beacon is not
+//! the operator's to give: a drand wave's round follows from the moment its
+//! inputs freeze (the selector's job), a wave without beacon gets the empty
+//! one here. The draw itself is the selector's job.
 
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgPool};
 
-use super::{Wave, WaveState};
+use super::{Wave, WaveBeacon, WaveState};
 
 /// What the operator gives at close.
 #[derive(Debug, Clone, Default)]
 pub struct CloseRequest {
     pub secret: Option<[u8; 32]>,
-    pub beacon: Option<Vec<u8>>,
 }
 
 /// What closing did.
@@ -39,59 +41,42 @@ pub enum CloseError {
         commitment: String,
         given: String,
     },
-    #[error("wave {wave} named a beacon source at open ({source_name}): --beacon is required")]
-    BeaconRequired { wave: i32, source_name: String },
-    #[error("--beacon is at most 64 bytes, got {0}")]
-    BeaconTooLong(usize),
-    #[error("wave {0} is already closed with another secret or beacon")]
-    Conflicting(i32),
 }
 
 /// Closes the wave (idempotent). Refuses a secret that does not match.
+/// The wave is locked before it is read, so of two concurrent closes one
+/// closes and the other sees the wave closed.
 pub async fn close_wave(
     pool: &PgPool,
     wave_id: i64,
     request: &CloseRequest,
 ) -> anyhow::Result<CloseOutcome> {
     let mut tx = pool.begin().await?;
-    let wave = Wave::find(&mut *tx, wave_id)
+    let wave = Wave::find_for_update(&mut *tx, wave_id)
         .await?
         .ok_or(CloseError::UnknownWave(wave_id))?;
-    sqlx::query("SELECT 1 FROM waves WHERE wave_id = $1 FOR UPDATE")
-        .bind(wave.wave_id)
-        .execute(&mut *tx)
-        .await?;
-    let secret = check_secret(&wave, request.secret)?;
-    if let Some(beacon) = &request.beacon
-        && beacon.len() > 64
-    {
-        return Err(CloseError::BeaconTooLong(beacon.len()).into());
-    }
     if wave.state() != WaveState::Open {
-        let same_beacon = request.beacon.is_none() || request.beacon == wave.beacon;
-        if !same_beacon {
-            return Err(CloseError::Conflicting(wave.wave_id).into());
+        if let Some(given) = request.secret {
+            check(&wave, given)?;
         }
         return Ok(CloseOutcome::AlreadyClosed {
             state: wave.state(),
         });
     }
-    if let Some(source) = &wave.beacon_source
-        && request.beacon.is_none()
-    {
-        return Err(CloseError::BeaconRequired {
-            wave: wave.wave_id,
-            source_name: source.clone(),
-        }
-        .into());
-    }
+    let secret = reveal(&mut tx, &wave, request.secret).await?;
+    // A wave without beacon gets the empty one now; a drand wave's is
+    // recorded while it draws.
+    let beacon: Option<Vec<u8>> = match wave.beacon_plan()? {
+        WaveBeacon::Drand(_) => None,
+        WaveBeacon::None | WaveBeacon::Operator => Some(Vec::new()),
+    };
     let closed_at: DateTime<Utc> = sqlx::query_scalar(
         "UPDATE waves SET state = 'closed', closed_at = now(), secret = $2, beacon = $3 \
           WHERE wave_id = $1 RETURNING closed_at",
     )
     .bind(wave.wave_id)
     .bind(secret.as_slice())
-    .bind(request.beacon.clone().unwrap_or_default())
+    .bind(beacon)
     .fetch_one(&mut *tx)
     .await?;
     sqlx::query("INSERT INTO selection_jobs (wave_id) VALUES ($1) ON CONFLICT DO NOTHING")
@@ -102,15 +87,37 @@ pub async fn close_wave(
     Ok(CloseOutcome::Closed { closed_at })
 }
 
-/// The secret to reveal: the operator's, checked against the commitment, or
-/// the one the system kept.
-fn check_secret(wave: &Wave, given: Option<[u8; 32]>) -> Result<[u8; 32], CloseError> {
-    let kept: Option<[u8; 32]> = wave.secret.as_deref().and_then(|s| s.try_into().ok());
-    let secret = match (given, kept) {
-        (Some(given), _) => given,
-        (None, Some(kept)) => kept,
-        (None, None) => return Err(CloseError::SecretRequired(wave.wave_id)),
+/// The secret to reveal: the operator's, or the one the system kept.
+async fn reveal(
+    tx: &mut PgConnection,
+    wave: &Wave,
+    given: Option<[u8; 32]>,
+) -> anyhow::Result<[u8; 32]> {
+    let secret = match given {
+        Some(given) => given,
+        None => kept_secret(tx, wave.wave_id)
+            .await?
+            .ok_or(CloseError::SecretRequired(wave.wave_id))?,
     };
+    check(wave, secret)?;
+    Ok(secret)
+}
+
+/// The secret the system drew at open and kept (read by the operator's
+/// tool only: `wave_secrets` is the operator's role's).
+pub async fn kept_secret(
+    connection: &mut PgConnection,
+    wave_id: i32,
+) -> Result<Option<[u8; 32]>, sqlx::Error> {
+    let kept: Option<Vec<u8>> =
+        sqlx::query_scalar("SELECT secret FROM wave_secrets WHERE wave_id = $1")
+            .bind(wave_id)
+            .fetch_optional(connection)
+            .await?;
+    Ok(kept.and_then(|s| s.try_into().ok()))
+}
+
+fn check(wave: &Wave, secret: [u8; 32]) -> Result<(), CloseError> {
     let digest: [u8; 32] = Sha256::digest(secret).into();
     if digest.as_slice() != wave.commitment.as_slice() {
         return Err(CloseError::SecretMismatch {
@@ -119,5 +126,5 @@ fn check_secret(wave: &Wave, given: Option<[u8; 32]>) -> Result<[u8; 32], CloseE
             given: hex::encode(digest),
         });
     }
-    Ok(secret)
+    Ok(())
 }

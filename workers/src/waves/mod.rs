@@ -1,9 +1,11 @@
 //! Waves as stored: opening, closing, and reading them back.
 
+mod beacon;
 mod close;
 mod model;
 mod open;
 
-pub use close::{CloseError, CloseOutcome, CloseRequest, close_wave};
+pub use beacon::WaveBeacon;
+pub use close::{CloseError, CloseOutcome, CloseRequest, close_wave, kept_secret};
 pub use model::{Wave, WaveState};
 pub use open::{OpenRequest, open_wave};

@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
+use shared::beacon::Chain;
 use shared::domain::Scheme;
 use shared::selection::{Allocation, DrawParams, Province};
 use sqlx::types::Json;
@@ -49,10 +50,18 @@ pub struct Wave {
     pub allocation: String,
     pub kk_cap: i32,
     pub commitment: Vec<u8>,
+    /// The revealed secret (set by the close); a system-generated secret is
+    /// kept in `wave_secrets` until then.
     pub secret: Option<Vec<u8>>,
     pub secret_source: String,
-    pub beacon_source: Option<String>,
+    /// `none`, `drand:CHAIN` or (waves closed before drand beacons) `operator`.
+    pub beacon_source: String,
+    /// The drand chain's parameters, frozen at open.
+    pub beacon_chain: Option<Json<Chain>>,
+    /// The beacon the seed takes: empty for `none`; a drand round's randomness.
     pub beacon: Option<Vec<u8>>,
+    pub beacon_round: Option<i64>,
+    pub beacon_signature: Option<Vec<u8>>,
     pub opened_at: DateTime<Utc>,
     pub closes_at: DateTime<Utc>,
     pub closed_at: Option<DateTime<Utc>>,
@@ -62,7 +71,8 @@ pub struct Wave {
 }
 
 const COLUMNS: &str = "wave_id, name, scheme_name, scheme, allocation, kk_cap, commitment, secret, \
-    secret_source, beacon_source, beacon, opened_at, closes_at, closed_at, frozen_at, state";
+    secret_source, beacon_source, beacon_chain, beacon, beacon_round, beacon_signature, opened_at, \
+    closes_at, closed_at, frozen_at, state";
 
 impl Wave {
     /// The wave, if it exists.
@@ -77,6 +87,23 @@ impl Wave {
             .bind(wave_id as i32)
             .fetch_optional(executor)
             .await
+    }
+
+    /// The wave, locked (`FOR UPDATE`) for the rest of the transaction:
+    /// lock first, then decide on what was read.
+    pub async fn find_for_update(
+        executor: impl PgExecutor<'_>,
+        wave_id: i64,
+    ) -> Result<Option<Wave>, sqlx::Error> {
+        if wave_id < 1 || wave_id > i64::from(i32::MAX) {
+            return Ok(None);
+        }
+        sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM waves WHERE wave_id = $1 FOR UPDATE"
+        ))
+        .bind(wave_id as i32)
+        .fetch_optional(executor)
+        .await
     }
 
     /// Every wave, newest first.
@@ -126,7 +153,10 @@ impl Wave {
         Ok(DrawParams {
             wave_id: self.wave_id as u32,
             secret,
-            beacon: self.beacon.clone().unwrap_or_default(),
+            beacon: self
+                .beacon
+                .clone()
+                .ok_or_else(|| anyhow::anyhow!("wave {} has no beacon yet", self.wave_id))?,
             allocation: self.allocation(executor).await?,
             kk_cap: self.kk_cap as u32,
             prior: Default::default(),

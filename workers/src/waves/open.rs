@@ -1,9 +1,12 @@
-//! Opening a wave: its scheme (frozen), allocation, KK cap and the seed
-//! commitment published before anyone registers.
+//! Opening a wave: its scheme (frozen), allocation, KK cap, beacon source
+//! (a drand chain's parameters frozen, or none) and the seed commitment
+//! published before anyone registers. A secret the system draws is kept in
+//! `wave_secrets` (the operator's role only), not in the wave's row.
 
 use chrono::{DateTime, Utc};
 use rand::TryRng;
 use sha2::{Digest, Sha256};
+use shared::beacon::Chain;
 use shared::domain::Scheme;
 use shared::selection::Allocation;
 use sqlx::PgPool;
@@ -22,14 +25,18 @@ pub struct OpenRequest {
     /// The operator's commitment (SHA-256 of a secret they keep); `None`:
     /// the system draws a secret from the operating system and keeps it.
     pub commitment: Option<[u8; 32]>,
-    /// The public randomness the close will use (free text, e.g. a beacon round).
-    pub beacon_source: Option<String>,
+    /// The drand chain whose derived round the draw takes (its parameters are
+    /// frozen into the wave); `None`: no beacon (development and tests).
+    pub beacon: Option<Chain>,
     /// Beneficiaries per family card; `None`: the scheme's.
     pub kk_cap: Option<u32>,
 }
 
 /// Stores the wave; returns it with its id and commitment.
 pub async fn open_wave(pool: &PgPool, request: OpenRequest) -> anyhow::Result<Wave> {
+    if let Some(chain) = &request.beacon {
+        chain.check()?;
+    }
     let (secret, commitment, source) = match request.commitment {
         Some(commitment) => (None, commitment, "operator"),
         None => {
@@ -40,14 +47,18 @@ pub async fn open_wave(pool: &PgPool, request: OpenRequest) -> anyhow::Result<Wa
                     anyhow::anyhow!("the operating system's random generator failed: {e}")
                 })?;
             let commitment: [u8; 32] = Sha256::digest(secret).into();
-            (Some(secret.to_vec()), commitment, "system")
+            (Some(secret), commitment, "system")
         }
     };
     let kk_cap = request.kk_cap.unwrap_or(request.scheme.kk_cap);
+    let beacon_source = match &request.beacon {
+        Some(chain) => format!("drand:{}", chain.name),
+        None => "none".to_owned(),
+    };
     let mut tx = pool.begin().await?;
     let wave_id: i32 = sqlx::query_scalar(
-        "INSERT INTO waves (name, scheme_name, scheme, allocation, kk_cap, commitment, secret, \
-             secret_source, beacon_source, closes_at) \
+        "INSERT INTO waves (name, scheme_name, scheme, allocation, kk_cap, commitment, \
+             secret_source, beacon_source, beacon_chain, closes_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING wave_id",
     )
     .bind(&request.name)
@@ -56,9 +67,9 @@ pub async fn open_wave(pool: &PgPool, request: OpenRequest) -> anyhow::Result<Wa
     .bind(request.allocation.to_string())
     .bind(kk_cap as i32)
     .bind(commitment.as_slice())
-    .bind(secret)
     .bind(source)
-    .bind(&request.beacon_source)
+    .bind(&beacon_source)
+    .bind(request.beacon.as_ref().map(Json))
     .bind(request.closes_at)
     .fetch_one(&mut *tx)
     .await
@@ -70,6 +81,14 @@ pub async fn open_wave(pool: &PgPool, request: OpenRequest) -> anyhow::Result<Wa
             _ => e.into(),
         },
     )?;
+    if let Some(secret) = secret {
+        sqlx::query("INSERT INTO wave_secrets (wave_id, commitment, secret) VALUES ($1, $2, $3)")
+            .bind(wave_id)
+            .bind(commitment.as_slice())
+            .bind(secret.as_slice())
+            .execute(&mut *tx)
+            .await?;
+    }
     if let Allocation::Explicit(quotas) = &request.allocation {
         for (province, quota) in quotas {
             sqlx::query("INSERT INTO wave_quotas (wave_id, province, quota) VALUES ($1, $2, $3)")
