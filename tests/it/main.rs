@@ -8,5 +8,6 @@ mod cli;
 mod close_barrier;
 mod disbursement;
 mod faults;
+mod payment_results;
 mod selection;
 mod validator;

@@ -4,7 +4,10 @@
 //! from their outboxes.
 
 mod events;
+mod instruction;
+mod ledger;
 mod requests;
+pub mod resolve;
 mod results;
 pub mod run;
 mod schedule;
@@ -22,7 +25,7 @@ use crate::relay::{self, Announcements, Instructions, OutboxSource};
 
 pub use events::{EventsHandler, EventsOutcome};
 pub use requests::{RequestsHandler, record_request};
-pub use results::{ResultsHandler, ResultsOutcome, Transition, transition};
+pub use results::{ResultsHandler, ResultsOutcome, Transition, store_results, transition};
 pub use schedule::due_date;
 
 /// Runs every part of the disburser until `shutdown`.
