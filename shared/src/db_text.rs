@@ -87,7 +87,7 @@ macro_rules! db_text {
         }
         impl ::std::fmt::Display for $ty {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                f.write_str($crate::db_text::DbText::as_str(*self))
+                f.pad($crate::db_text::DbText::as_str(*self))
             }
         }
     };

@@ -46,6 +46,12 @@ pub(crate) async fn drawn_wave(env: &TestEnv, candidates: i64, selected: u64) ->
     (wave.wave_id, selected_on)
 }
 
+/// For tests that live through the weeks after a draw: run dates and
+/// training events up to 200 days after today are accepted.
+pub(crate) fn months_ahead(settings: &mut shared::config::Settings) {
+    settings.disburser.max_days_ahead = 200;
+}
+
 pub(crate) async fn run(env: &TestEnv, date: NaiveDate) -> RunSummary {
     record_request(env.pool(), Uuid::new_v4(), date, Some("test"))
         .await
@@ -203,7 +209,7 @@ async fn duplicated_and_out_of_order_results_only_move_statuses_forward() {
 
 #[tokio::test]
 async fn a_participant_who_buys_nothing_is_revoked_and_replaced_from_the_waiting_list() {
-    let env = TestEnv::new().await;
+    let env = TestEnv::with(months_ahead).await;
     let (wave_id, selected_on) = drawn_wave(&env, 12, 3).await;
     run(&env, selected_on).await;
     let results = ResultsHandler {
@@ -216,7 +222,7 @@ async fn a_participant_who_buys_nothing_is_revoked_and_replaced_from_the_waiting
         .collect();
     results.store(&paid).await.expect("training funds paid");
     let people = participants(&env).await;
-    let events = EventsHandler::new(env.pool().clone(), &env.app.settings.partners);
+    let events = EventsHandler::new(env.pool().clone(), &env.app.settings);
     let buyers: Vec<TrainingEvent> = people[1..]
         .iter()
         .map(|(_, nik, _)| {
@@ -277,7 +283,7 @@ async fn a_participant_who_buys_nothing_is_revoked_and_replaced_from_the_waiting
 
 #[tokio::test]
 async fn training_events_from_strangers_are_kept_and_never_applied() {
-    let env = TestEnv::new().await;
+    let env = TestEnv::with(months_ahead).await;
     let (_, selected_on) = drawn_wave(&env, 12, 3).await;
     let people = participants(&env).await;
     let nik = people[0].1.clone();
@@ -287,7 +293,7 @@ async fn training_events_from_strangers_are_kept_and_never_applied() {
             .await
             .expect("a non-participant");
     let day = selected_on + Days::new(2);
-    let events = EventsHandler::new(env.pool().clone(), &env.app.settings.partners);
+    let events = EventsHandler::new(env.pool().clone(), &env.app.settings);
     let batch = vec![
         event(&nik, TrainingEventKind::Purchased, day, None, "KursusKilat"),
         event(
@@ -381,7 +387,7 @@ async fn the_database_refuses_a_second_live_instruction_and_an_amount_beyond_the
 
 #[tokio::test]
 async fn a_full_cycle_over_simulated_months_pays_exactly_what_the_scheme_promises() {
-    let env = TestEnv::new().await;
+    let env = TestEnv::with(months_ahead).await;
     let (_, selected_on) = drawn_wave(&env, 200, 30).await;
     let stop = CancellationToken::new();
     let disburser = tokio::spawn(workers::disburser::run(env.app.clone(), stop.clone()));

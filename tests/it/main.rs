@@ -9,5 +9,6 @@ mod close_barrier;
 mod disbursement;
 mod faults;
 mod payment_results;
+mod run_dates;
 mod selection;
 mod validator;

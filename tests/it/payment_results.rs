@@ -11,7 +11,7 @@ use workers::disburser::ResultsHandler;
 use workers::disburser::resolve::{ResolveError, resolve};
 
 use crate::cli::prakerja;
-use crate::disbursement::{drawn_wave, result, run};
+use crate::disbursement::{drawn_wave, months_ahead, result, run};
 use crate::helpers::TestEnv;
 
 /// One attempt at one entitlement.
@@ -462,14 +462,9 @@ async fn results_with_a_wrong_key_or_for_an_unknown_instruction_are_never_applie
     );
 }
 
-/// The run dates of an end-to-end test lie after today.
-pub(crate) fn days_ahead(settings: &mut shared::config::Settings) {
-    settings.disburser.max_days_ahead = 30;
-}
-
 #[tokio::test]
 async fn a_conflict_through_the_queues_holds_until_resolved_with_the_cli() {
-    let env = TestEnv::with(days_ahead).await;
+    let env = TestEnv::with(months_ahead).await;
     let (_, selected_on) = drawn_wave(&env, 12, 1).await;
     let stop = tokio_util::sync::CancellationToken::new();
     let disburser = tokio::spawn(workers::disburser::run(env.app.clone(), stop.clone()));

@@ -50,7 +50,15 @@ pub async fn run(app: &App, out: Output, args: DemoArgs) -> CliResult<()> {
         "1. starting the workers (logs in {})",
         dir.join("logs").display()
     ));
-    let fleet = workers::Fleet::start(&dir.join("logs")).await?;
+    // The demo lives through months after the draw in minutes: its run
+    // dates and training events lie that far after today, which the
+    // disburser refuses unless disburser.max_days_ahead allows it.
+    let days_ahead = args.months * 30 + args.run_every_days + 1;
+    let app = &simulation(app, days_ahead);
+    println!(
+        "   simulated dates: disburser.max_days_ahead = {days_ahead} for the demo's processes"
+    );
+    let fleet = workers::Fleet::start(&dir.join("logs"), days_ahead).await?;
     let result = scenario(app, out, &args, &dir).await;
     step("stopping the workers");
     fleet.stop().await?;
@@ -159,6 +167,17 @@ async fn scenario(app: &App, out: Output, args: &DemoArgs, dir: &std::path::Path
     ));
     months::simulate(app, out, args, wave_id).await?;
     Ok(())
+}
+
+/// The demo's own settings, with simulated dates allowed `days_ahead`.
+fn simulation(app: &App, days_ahead: u32) -> App {
+    let mut settings = (*app.settings).clone();
+    settings.disburser.max_days_ahead = settings.disburser.max_days_ahead.max(days_ahead);
+    App {
+        settings: std::sync::Arc::new(settings),
+        pool: app.pool.clone(),
+        topology: app.topology.clone(),
+    }
 }
 
 fn step(text: &str) {
