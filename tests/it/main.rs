@@ -9,6 +9,7 @@ mod close_barrier;
 mod disbursement;
 mod faults;
 mod payment_results;
+mod report_plans;
 mod run_dates;
 mod selection;
 mod validator;
