@@ -11,6 +11,16 @@ use crate::app::App;
 use crate::reconcile::{Reconciliation, human, reconcile};
 
 #[derive(Debug, Args)]
+#[command(
+    after_help = "Lines: entitled, instructed, confirmed, failed, reversed, unknown (no answer yet),\n\
+outstanding and on hold (an unresolved conflicting result: no run makes a new attempt), by wave, kind\n\
+and provider; then what waits for an operator: conflicts, overpayments to recover (participant masked,\n\
+entitlement, amount, both instructions), results for unknown instructions or with a wrong key.\n\
+Each is settled with `prakerja disburse resolve INSTRUCTION --as success|failed|recovered|acknowledged\n\
+--note TEXT`.\n\
+Exit codes: 0 every invariant holds and nothing is unresolved; 1 otherwise; 2 a bad --date; 3 a\n\
+service failed."
+)]
 pub struct ReportArgs {
     /// Only entitlements due on or before this date (YYYY-MM-DD).
     #[arg(long)]
