@@ -142,6 +142,17 @@ pub struct DisburserSettings {
     pub relay_batch: i64,
     /// Unacknowledged deliveries the broker may hand to the disburser.
     pub prefetch: u16,
+    /// How many days after today (in `timezone`) a run date may lie; also
+    /// how far in the future (plus `clock_allowance_secs`) a training
+    /// event's `occurred_at` may. 0 outside simulations: no future date.
+    pub max_days_ahead: u32,
+    /// A training event's `occurred_at` may lie this far past now (clocks
+    /// disagree), on top of `max_days_ahead` days.
+    pub clock_allowance_secs: u64,
+    /// Who `prakerja disburse resolve` records as the operator (default:
+    /// the OS user).
+    #[serde(default)]
+    pub operator_name: Option<String>,
 }
 
 /// A training platform the programme accepts events from.

@@ -103,10 +103,6 @@ impl PaymentKind {
             PaymentKind::SurveyIncentive => "survey_incentive",
         }
     }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.as_str() == s)
-    }
 }
 
 /// Where money goes: the training card, a bank account or an e-wallet.

@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 
 use crate::helpers::{TestEnv, WorkerKind, bin};
 
-fn prakerja(env: Option<&TestEnv>, args: &[&str]) -> Output {
+pub(crate) fn prakerja(env: Option<&TestEnv>, args: &[&str]) -> Output {
     let mut command = std::process::Command::new(bin(WorkerKind::Prakerja));
     command.args(args);
     if let Some(env) = env {
@@ -18,11 +18,11 @@ fn prakerja(env: Option<&TestEnv>, args: &[&str]) -> Output {
     command.output().expect("prakerja runs")
 }
 
-fn stdout(output: &Output) -> String {
+pub(crate) fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
-fn stderr(output: &Output) -> String {
+pub(crate) fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 

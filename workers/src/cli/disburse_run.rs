@@ -1,6 +1,8 @@
 //! `prakerja disburse run [--date D]`: requests the run for a date on
 //! `disbursements.runs` and waits for its summary. Running a date again pays
-//! nothing twice: it only re-sends what the gateway has not answered.
+//! nothing twice: it only re-sends what the gateway has not answered. A date
+//! more than `disburser.max_days_ahead` days after today is refused (exit 2)
+//! before anything is published.
 
 use std::time::{Duration, Instant};
 
@@ -14,11 +16,13 @@ use uuid::Uuid;
 use super::error::{CliError, CliResult, input};
 use super::output::Output;
 use crate::app::App;
+use crate::disburser::DateBounds;
 use crate::disburser::run::RunSummary;
 
 #[derive(Debug, Args)]
 pub struct RunArgs {
-    /// The run date, YYYY-MM-DD (default: today in the configured time zone).
+    /// The run date, YYYY-MM-DD (default: today in the configured time zone). At most
+    /// disburser.max_days_ahead days after today (0 unless a simulation raises it).
     #[arg(long)]
     pub date: Option<String>,
     /// Return once requested, without waiting for the summary.
@@ -39,13 +43,16 @@ pub struct RunReport {
 }
 
 pub async fn run(app: &App, out: Output, args: RunArgs) -> CliResult<RunReport> {
+    let bounds = DateBounds::from_settings(&app.settings.disburser);
+    let now = Utc::now();
     let run_date = match &args.date {
         Some(text) => NaiveDate::parse_from_str(text, "%Y-%m-%d")
             .map_err(|e| input(format!("--date {text:?} is not YYYY-MM-DD: {e}")))?,
-        None => Utc::now()
-            .with_timezone(&app.settings.disburser.timezone)
-            .date_naive(),
+        None => bounds.today(now),
     };
+    bounds
+        .check_run_date(run_date, now)
+        .map_err(|why| input(format!("--date: {why}")))?;
     let request_id = Uuid::new_v4();
     let connection = shared::amqp::connect(&app.settings.amqp, "prakerja disburse run").await?;
     let publisher = Publisher::open(&connection, app.topology.clone()).await?;

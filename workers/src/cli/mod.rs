@@ -2,6 +2,8 @@
 //! dispatches and maps failures to exit codes (see [`error`]).
 
 pub mod audit;
+pub mod disburse_report;
+pub mod disburse_resolve;
 pub mod disburse_run;
 pub mod draw_summary;
 pub mod error;
@@ -94,12 +96,11 @@ pub enum WaveCommand {
 pub enum DisburseCommand {
     /// Trigger the run for a date and wait for its summary; a rerun pays nothing twice.
     Run(disburse_run::RunArgs),
-    /// Reconciliation by kind, provider and wave; exits 1 when an invariant is broken.
-    Report {
-        /// Only entitlements due on or before this date (YYYY-MM-DD).
-        #[arg(long)]
-        date: Option<String>,
-    },
+    /// Reconciliation by kind, provider and wave; exits 1 while an invariant is broken or a
+    /// conflict, overpayment or result not believed is unresolved.
+    Report(disburse_report::ReportArgs),
+    /// Record an operator's decision on a conflicting or unbelieved payment result (lifts a hold).
+    Resolve(disburse_resolve::ResolveArgs),
 }
 
 /// Runs a parsed command line; returns the process exit code.
@@ -178,24 +179,14 @@ async fn dispatch(cli: Cli, out: Output) -> CliResult<()> {
             &disburse_run::run(&app, out, args).await?,
             disburse_run::human,
         ),
-        Command::Disburse(DisburseCommand::Report { date }) => {
-            let as_of = date
-                .map(|d| {
-                    chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d")
-                        .map_err(|e| input(format!("--date {d:?}: {e}")))
-                })
-                .transpose()?;
-            let report = crate::reconcile::reconcile(
-                &app.pool,
-                as_of,
-                &app.settings.disburser.card_provider,
-            )
-            .await?;
-            out.print(&report, crate::reconcile::human);
-            if !report.holds {
-                return Err(CliError::CheckFailed("an invariant is broken".into()));
-            }
+        Command::Disburse(DisburseCommand::Report(args)) => {
+            let report = disburse_report::run(&app, out, args).await?;
+            disburse_report::verdict(&report)?;
         }
+        Command::Disburse(DisburseCommand::Resolve(args)) => out.print(
+            &disburse_resolve::run(&app, args).await?,
+            disburse_resolve::human,
+        ),
         Command::Demo(args) => crate::demo::run(&app, out, args).await?,
         Command::Select(_) => unreachable!("handled offline"),
     }

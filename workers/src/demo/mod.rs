@@ -51,19 +51,17 @@ pub async fn run(app: &App, out: Output, args: DemoArgs) -> CliResult<()> {
         "1. starting the workers (logs in {})",
         dir.join("logs").display()
     ));
-    let fleet = workers::Fleet::start(&dir.join("logs")).await?;
+    // The demo lives through months after the draw in minutes: its run
+    // dates and training events lie that far after today, which the
+    // disburser refuses unless disburser.max_days_ahead allows it.
+    let days_ahead = args.months * 30 + args.run_every_days + 1;
+    println!(
+        "   simulated dates: disburser.max_days_ahead = {days_ahead} for the demo's processes"
+    );
+    let fleet = workers::Fleet::start(&dir.join("logs"), days_ahead).await?;
     // The wave takes its beacon from the simulator's chain, pinned here as
     // configuration would pin a real one.
-    let mut settings = (*app.settings).clone();
-    settings
-        .drand
-        .chains
-        .insert(fleet.beacon_chain.name.clone(), fleet.beacon_chain.clone());
-    let app = &App {
-        settings: std::sync::Arc::new(settings),
-        pool: app.pool.clone(),
-        topology: app.topology.clone(),
-    };
+    let app = &simulation(app, days_ahead, &fleet.beacon_chain);
     let result = scenario(app, out, &args, &dir, &fleet.beacon_chain.name).await;
     step("stopping the workers");
     fleet.stop().await?;
@@ -180,6 +178,22 @@ async fn scenario(
     ));
     months::simulate(app, out, args, wave_id).await?;
     Ok(())
+}
+
+/// The demo's own settings, with simulated dates allowed `days_ahead`.
+/// The demo's settings: simulated dates allowed, the simulator's chain pinned.
+fn simulation(app: &App, days_ahead: u32, chain: &shared::beacon::Chain) -> App {
+    let mut settings = (*app.settings).clone();
+    settings.disburser.max_days_ahead = settings.disburser.max_days_ahead.max(days_ahead);
+    settings
+        .drand
+        .chains
+        .insert(chain.name.clone(), chain.clone());
+    App {
+        settings: std::sync::Arc::new(settings),
+        pool: app.pool.clone(),
+        topology: app.topology.clone(),
+    }
 }
 
 fn step(text: &str) {

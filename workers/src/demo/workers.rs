@@ -17,12 +17,18 @@ pub struct Fleet {
 }
 
 impl Fleet {
-    pub async fn start(logs: &Path) -> anyhow::Result<Fleet> {
+    /// Starts the fleet; the disburser accepts run dates and training
+    /// events up to `days_ahead` days after today (simulated months).
+    pub async fn start(logs: &Path, days_ahead: u32) -> anyhow::Result<Fleet> {
         std::fs::create_dir_all(logs)?;
         let mut workers = Vec::new();
         let beacon_chain = start_beacon_simulator(logs, &mut workers).await?;
         // The demo drives the nightly runs itself, on simulated dates.
         let env = vec![
+            (
+                "PRAKERJA__DISBURSER__MAX_DAYS_AHEAD".to_owned(),
+                days_ahead.to_string(),
+            ),
             (
                 "PRAKERJA__DISBURSER__SCHEDULE_ENABLED".to_owned(),
                 "false".to_owned(),

@@ -1,14 +1,18 @@
 //! Training events: kept once each (by `event_id`), and applied only when
-//! they come from a verified partner about an active participant.
+//! they come from a verified partner about an active participant, and claim
+//! a moment that is neither in the future (beyond the clock allowance plus
+//! `disburser.max_days_ahead` days) nor before the participant's selection.
+//! Any other event changes nothing: it is kept, refused with its reason.
 
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use shared::amqp::Queue;
-use shared::config::Partner;
+use shared::config::Settings;
 use shared::messages::{TrainingEvent, TrainingEventKind};
 use sqlx::{PgConnection, PgPool};
 
+use super::DateBounds;
 use crate::consume::Handler;
 
 /// What storing a batch of events did.
@@ -33,16 +37,19 @@ pub struct EventsHandler {
     pub pool: PgPool,
     /// Verified partners by platform identifier, with their verification date.
     pub partners: HashMap<String, NaiveDate>,
+    pub bounds: DateBounds,
 }
 
 impl EventsHandler {
-    pub fn new(pool: PgPool, partners: &[Partner]) -> Self {
+    pub fn new(pool: PgPool, settings: &Settings) -> Self {
         Self {
             pool,
-            partners: partners
+            partners: settings
+                .partners
                 .iter()
                 .map(|p| (p.id.clone(), p.verified_on))
                 .collect(),
+            bounds: DateBounds::from_settings(&settings.disburser),
         }
     }
 }
@@ -66,7 +73,7 @@ impl Handler for EventsHandler {
 
     async fn store(&self, events: &[TrainingEvent]) -> Result<EventsOutcome, sqlx::Error> {
         let mut tx = self.pool.begin().await?;
-        let outcome = store_events(&mut tx, &self.partners, events).await?;
+        let outcome = store_events(&mut tx, self, events).await?;
         tx.commit().await?;
         Ok(outcome)
     }
@@ -81,29 +88,33 @@ struct Target {
     participant_id: i64,
     active: bool,
     survey_count: i32,
+    selected_on: NaiveDate,
 }
 
 async fn store_events(
     tx: &mut PgConnection,
-    partners: &HashMap<String, NaiveDate>,
+    handler: &EventsHandler,
     events: &[TrainingEvent],
 ) -> Result<EventsOutcome, sqlx::Error> {
+    let now = Utc::now();
     let niks: Vec<&str> = events.iter().map(|e| e.nik.as_str()).collect();
-    let targets: HashMap<String, Target> = sqlx::query_as::<_, (String, i64, bool, i32)>(
-        "SELECT p.nik, p.participant_id, p.state = 'active', (w.scheme ->> 'survey_count')::int \
+    let targets: HashMap<String, Target> = sqlx::query_as::<_, (String, i64, bool, i32, NaiveDate)>(
+        "SELECT p.nik, p.participant_id, p.state = 'active', (w.scheme ->> 'survey_count')::int, \
+                p.selected_on \
            FROM participants p JOIN waves w USING (wave_id) WHERE p.nik = ANY($1)",
     )
     .bind(&niks)
     .fetch_all(&mut *tx)
     .await?
     .into_iter()
-    .map(|(nik, participant_id, active, survey_count)| {
+    .map(|(nik, participant_id, active, survey_count, selected_on)| {
         (
             nik,
             Target {
                 participant_id,
                 active,
                 survey_count,
+                selected_on,
             },
         )
     })
@@ -124,7 +135,7 @@ async fn store_events(
             continue;
         }
         let target = targets.get(&event.nik);
-        let ignored = ignored_reason(event, partners, target, registered.contains(&event.nik));
+        let ignored = ignored_reason(event, handler, now, target, registered.contains(&event.nik));
         let occurred_at = event.occurred_at.with_timezone(&Utc);
         let inserted = sqlx::query(
             "INSERT INTO training_events (event_id, nik, kind, platform, course_id, amount, \
@@ -166,15 +177,19 @@ async fn store_events(
 /// Why an event is kept but not applied, if it is not applied.
 fn ignored_reason(
     event: &TrainingEvent,
-    partners: &HashMap<String, NaiveDate>,
+    handler: &EventsHandler,
+    now: DateTime<Utc>,
     target: Option<&Target>,
     registered: bool,
 ) -> Option<&'static str> {
-    let Some(verified_on) = partners.get(&event.platform) else {
+    let Some(verified_on) = handler.partners.get(&event.platform) else {
         return Some("UNVERIFIED_PLATFORM");
     };
     if event.occurred_at.date_naive() < *verified_on {
         return Some("BEFORE_VERIFICATION");
+    }
+    if event.occurred_at > handler.bounds.latest_event_time(now) {
+        return Some("IN_THE_FUTURE");
     }
     let Some(target) = target else {
         return Some(if registered {
@@ -185,6 +200,13 @@ fn ignored_reason(
     };
     if !target.active {
         return Some("REVOKED");
+    }
+    let local_day = event
+        .occurred_at
+        .with_timezone(&handler.bounds.timezone)
+        .date_naive();
+    if local_day < target.selected_on {
+        return Some("BEFORE_SELECTION");
     }
     if event.kind == TrainingEventKind::SurveyCompleted {
         let in_range = event

@@ -3,8 +3,12 @@
 //! schedule), and relays payment instructions and selection announcements
 //! from their outboxes.
 
+mod dates;
 mod events;
+mod instruction;
+mod ledger;
 mod requests;
+pub mod resolve;
 mod results;
 pub mod run;
 mod schedule;
@@ -20,9 +24,10 @@ use crate::app::App;
 use crate::consume::{BatchOptions, Handler, serve};
 use crate::relay::{self, Announcements, Instructions, OutboxSource};
 
+pub use dates::DateBounds;
 pub use events::{EventsHandler, EventsOutcome};
 pub use requests::{RequestsHandler, record_request};
-pub use results::{ResultsHandler, ResultsOutcome, Transition, transition};
+pub use results::{ResultsHandler, ResultsOutcome, Transition, store_results, transition};
 pub use schedule::due_date;
 
 /// Runs every part of the disburser until `shutdown`.
@@ -40,7 +45,7 @@ pub async fn run(app: App, shutdown: CancellationToken) -> anyhow::Result<()> {
     let mut tasks = JoinSet::new();
     tasks.spawn(consumer(
         app.clone(),
-        EventsHandler::new(app.pool.clone(), &app.settings.partners),
+        EventsHandler::new(app.pool.clone(), &app.settings),
         options,
         shutdown.clone(),
     ));
@@ -57,6 +62,7 @@ pub async fn run(app: App, shutdown: CancellationToken) -> anyhow::Result<()> {
         RequestsHandler {
             pool: app.pool.clone(),
             wake: run_wake.clone(),
+            bounds: DateBounds::from_settings(&app.settings.disburser),
         },
         BatchOptions {
             batch_size: 10,

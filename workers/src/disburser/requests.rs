@@ -1,5 +1,8 @@
 //! `disbursements.runs`: each message records a run request (acked at once;
-//! the run itself may take long) and wakes the run executor.
+//! the run itself may take long) and wakes the run executor. A request for a
+//! date beyond `disburser.max_days_ahead` is refused when decoded, so it is
+//! dead-lettered with its reason and never recorded: nothing is revoked, due
+//! or sent.
 
 use std::sync::Arc;
 
@@ -9,6 +12,7 @@ use sqlx::PgPool;
 use tokio::sync::Notify;
 use uuid::Uuid;
 
+use super::DateBounds;
 use crate::consume::Handler;
 
 /// Consumes `disbursements.runs`.
@@ -16,6 +20,7 @@ use crate::consume::Handler;
 pub struct RequestsHandler {
     pub pool: PgPool,
     pub wake: Arc<Notify>,
+    pub bounds: DateBounds,
 }
 
 impl Handler for RequestsHandler {
@@ -27,7 +32,12 @@ impl Handler for RequestsHandler {
     }
 
     fn decode(&self, body: &[u8]) -> Result<DisbursementRun, String> {
-        serde_json::from_slice(body).map_err(|e| format!("not a disbursement run request: {e}"))
+        let run: DisbursementRun = serde_json::from_slice(body)
+            .map_err(|e| format!("not a disbursement run request: {e}"))?;
+        self.bounds
+            .check_run_date(run.run_date, chrono::Utc::now())
+            .map_err(|why| format!("refused run request: {why}"))?;
+        Ok(run)
     }
 
     async fn store(&self, runs: &[DisbursementRun]) -> Result<u64, sqlx::Error> {

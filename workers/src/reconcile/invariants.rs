@@ -3,7 +3,7 @@
 //! behind the system's back.)
 
 use serde::Serialize;
-use sqlx::PgPool;
+use sqlx::PgConnection;
 
 /// One invariant and whether it holds.
 #[derive(Debug, Clone, Serialize)]
@@ -17,7 +17,7 @@ pub struct Invariant {
 
 /// Each query counts the rows that break its invariant; all are set-based
 /// (one pass over the ledger), so the report stays fast for millions.
-const CHECKS: [(&str, &str); 8] = [
+pub(super) const CHECKS: [(&str, &str); 9] = [
     (
         "at most one successful or outstanding instruction per entitlement",
         "SELECT count(*) FROM (SELECT entitlement_id FROM payment_instructions \
@@ -49,7 +49,7 @@ const CHECKS: [(&str, &str); 8] = [
     (
         "nobody is paid beyond the scheme's total",
         "SELECT count(*) FROM (SELECT participant_id, sum(amount) AS paid FROM ledger_entries \
-                                WHERE entry IN ('paid', 'reversed') GROUP BY 1) x \
+                                WHERE entry IN ('paid', 'reversed', 'corrected', 'recovered') GROUP BY 1) x \
            JOIN participants p USING (participant_id) JOIN waves w ON w.wave_id = p.wave_id \
           WHERE x.paid < 0 OR x.paid > (w.scheme ->> 'training_balance')::bigint \
                 + (w.scheme ->> 'incentive_amount')::bigint * (w.scheme ->> 'incentive_installments')::int \
@@ -59,7 +59,8 @@ const CHECKS: [(&str, &str); 8] = [
         "the ledger balances to the instructions",
         "SELECT count(*) FROM payment_instructions i \
            LEFT JOIN (SELECT instruction_id, sum(amount) AS net, bool_or(entry = 'reversed') AS reversed \
-                        FROM ledger_entries WHERE instruction_id IS NOT NULL AND entry IN ('paid', 'reversed') \
+                        FROM ledger_entries WHERE instruction_id IS NOT NULL \
+                         AND entry IN ('paid', 'reversed', 'corrected', 'recovered') \
                        GROUP BY 1) l USING (instruction_id) \
           WHERE COALESCE(l.net, 0) <> CASE WHEN i.status = 'success' THEN i.amount ELSE 0 END \
              OR (i.status = 'reversed' AND NOT COALESCE(l.reversed, false))",
@@ -67,7 +68,8 @@ const CHECKS: [(&str, &str); 8] = [
     (
         "each entitlement is paid at most once in total",
         "SELECT count(*) FROM (SELECT l.entitlement_id, sum(l.amount) AS net, e.amount FROM ledger_entries l \
-             JOIN entitlements e USING (entitlement_id) WHERE l.entry IN ('paid', 'reversed') \
+             JOIN entitlements e USING (entitlement_id) \
+            WHERE l.entry IN ('paid', 'reversed', 'corrected', 'recovered') \
             GROUP BY l.entitlement_id, e.amount) x WHERE net > amount",
     ),
     (
@@ -77,12 +79,22 @@ const CHECKS: [(&str, &str); 8] = [
              USING (entitlement_id) \
           WHERE e.paid <> (s.entitlement_id IS NOT NULL)",
     ),
+    (
+        "every ledger correction is an operator's resolution of its own instruction",
+        "SELECT count(*) FROM ledger_entries l \
+           LEFT JOIN payment_resolutions r USING (resolution_id) \
+          WHERE l.resolution_id IS NOT NULL \
+            AND (r.instruction_id IS DISTINCT FROM l.instruction_id \
+                 OR r.decision NOT IN ('success', 'failed', 'recovered') \
+                 OR (l.entry = 'recovered' AND r.decision <> 'recovered'))",
+    ),
 ];
 
-pub async fn check_invariants(pool: &PgPool) -> anyhow::Result<Vec<Invariant>> {
+/// Runs every check in the caller's (report) transaction.
+pub async fn check_invariants(tx: &mut PgConnection) -> Result<Vec<Invariant>, sqlx::Error> {
     let mut out = Vec::with_capacity(CHECKS.len());
     for (name, sql) in CHECKS {
-        let violations: i64 = sqlx::query_scalar(sql).fetch_one(pool).await?;
+        let violations: i64 = sqlx::query_scalar(sql).fetch_one(&mut *tx).await?;
         out.push(Invariant {
             name,
             holds: violations == 0,

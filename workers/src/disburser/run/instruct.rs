@@ -1,7 +1,9 @@
 //! Payment instructions: one per entitlement due and not yet paid or
 //! outstanding, written with its outbox row in the same transaction. A
 //! failed or reversed entitlement gets a new attempt on a later run; an
-//! unanswered one none (it is sent again under its own key).
+//! unanswered one none (it is sent again under its own key), and neither
+//! does one on hold (an unresolved conflicting result of any of its
+//! instructions: `payment_results_unresolved`), until an operator resolves it.
 
 use chrono::NaiveDate;
 use sqlx::PgConnection;
@@ -40,6 +42,9 @@ pub async fn create_instructions(
                                   ORDER BY i.attempt DESC LIMIT 1) last ON true \
              WHERE e.participant_id BETWEEN $6 AND $7 \
                AND e.due_on <= $1 AND e.cancelled_on IS NULL AND NOT e.paid AND p.state = 'active' \
+               AND NOT EXISTS (SELECT 1 FROM payment_results held \
+                                WHERE held.entitlement_id = e.entitlement_id AND held.outcome = 'conflict' \
+                                  AND held.resolution_id IS NULL) \
                AND (last.attempt IS NULL \
                     OR (last.status IN ('failed', 'reversed') AND last.run_date < $1 AND last.attempt < $4)) \
          ), keyed AS ( \

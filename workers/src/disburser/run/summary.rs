@@ -3,6 +3,7 @@
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+use shared::messages::PaymentKind;
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -20,7 +21,7 @@ pub struct Work {
 /// Instructions of one kind to one provider.
 #[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow)]
 pub struct SummaryLine {
-    pub kind: String,
+    pub kind: PaymentKind,
     pub provider: String,
     pub count: i64,
     pub amount: i64,
