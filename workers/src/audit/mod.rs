@@ -7,8 +7,8 @@ mod stored;
 use std::path::Path;
 
 use serde::Serialize;
-use shared::selection::bundle::Bundle;
-use shared::selection::{Difference, compare, draw};
+use shared::selection::bundle::{AnyBundle, BundleOf};
+use shared::selection::{Difference, Draw, DrawCandidate, DrawRow, compare, draw};
 use sqlx::PgPool;
 
 use crate::selector::skew_check::SkewCheck;
@@ -21,6 +21,8 @@ pub use stored::{NotDrawn, StoredDraw};
 pub struct AuditReport {
     /// `wave N` or the bundle's directory.
     pub source: String,
+    /// The recomputed draw's algorithm (`prakerja-selection-v1` or `-v2`).
+    pub algorithm: String,
     /// `MATCH` or `MISMATCH`.
     pub verdict: &'static str,
     pub rows: usize,
@@ -41,10 +43,10 @@ impl AuditReport {
         self.verdict == "MATCH"
     }
 
-    fn new(
+    fn new<R: DrawRow>(
         source: String,
-        recomputed: &shared::selection::Draw,
-        differences: Vec<Difference>,
+        recomputed: &Draw<R>,
+        differences: Vec<Difference<R>>,
         checks: Vec<Check>,
         skew: Option<SkewCheck>,
     ) -> Self {
@@ -57,6 +59,7 @@ impl AuditReport {
         );
         AuditReport {
             source,
+            algorithm: recomputed.manifest.algorithm.clone(),
             verdict: if differences.is_empty() {
                 "MATCH"
             } else {
@@ -98,9 +101,50 @@ pub async fn audit_wave(pool: &PgPool, wave_id: i64, alpha: f64) -> anyhow::Resu
     ))
 }
 
-/// Recomputes a bundle's draw and compares, with no database or broker.
+/// Recomputes a bundle's draw (v1 or v2, by its `candidates.csv` header)
+/// and compares, with no database or broker. A v2 vector's `pid`s and
+/// `fid`s are also derived again from its registrations and family key.
 pub fn audit_bundle(dir: &Path) -> anyhow::Result<AuditReport> {
-    let bundle = Bundle::read(dir)?;
+    match AnyBundle::read(dir)? {
+        AnyBundle::V1(bundle) => audit_read_bundle(dir, &bundle, Vec::new()),
+        AnyBundle::V2(bundle) => {
+            let checks = bundle
+                .derivation
+                .as_ref()
+                .map_or_else(Vec::new, |derivation| {
+                    let prior = bundle
+                        .prior
+                        .as_deref()
+                        .map(|p| (p, bundle.prior_file.as_str()));
+                    let name = "pid and fid derivations";
+                    let mismatches = derivation.check(&bundle.candidates, "candidates.csv", prior);
+                    if mismatches.is_empty() {
+                        let n = derivation.registrations.len();
+                        let detail = format!("every id follows from {n} registrations and the key");
+                        vec![Check {
+                            name,
+                            ok: true,
+                            detail,
+                        }]
+                    } else {
+                        let failed = |detail| Check {
+                            name,
+                            ok: false,
+                            detail,
+                        };
+                        mismatches.into_iter().map(failed).collect()
+                    }
+                });
+            audit_read_bundle(dir, &bundle, checks)
+        }
+    }
+}
+
+fn audit_read_bundle<C: DrawCandidate>(
+    dir: &Path,
+    bundle: &BundleOf<C>,
+    checks: Vec<Check>,
+) -> anyhow::Result<AuditReport> {
     let (Some(expected), Some(manifest)) = (&bundle.expected, &bundle.manifest) else {
         anyhow::bail!(
             "{} has no expected.csv and manifest.json to compare with",
@@ -113,7 +157,7 @@ pub fn audit_bundle(dir: &Path) -> anyhow::Result<AuditReport> {
         dir.display().to_string(),
         &recomputed,
         differences,
-        Vec::new(),
+        checks,
         None,
     ))
 }
