@@ -185,7 +185,7 @@ pub fn write_rows_csv<W: Write, R: DrawRow>(mut out: W, rows: &[R]) -> io::Resul
 mod tests {
     use super::*;
     use crate::selection::province::Province;
-    use crate::selection::{Candidate, CandidateV2, MAX_ID, ResultRow, ResultRowV2};
+    use crate::selection::{Candidate, MAX_ID, ResultRow};
 
     #[test]
     fn lines_match_the_spec_format() {
@@ -239,36 +239,5 @@ mod tests {
         let text = String::from_utf8_lossy(lines.filled()).into_owned();
         assert_eq!(text.lines().count(), 2_000);
         assert!(text.ends_with("00,2000,0000000000000007,WAITLIST\n"));
-    }
-
-    #[test]
-    fn v2_lines_match_the_spec_format() {
-        let mut lines = LineBuffer::default();
-        let province = Province::new(92).expect("92");
-        let pid = 0x0123_4567_89ab_cdef_0000_0000_0000_00ff_u128;
-        lines.push_candidate(&CandidateV2 {
-            pid,
-            fid: u128::MAX,
-            province,
-            tier: 9,
-        });
-        for rank in [1, 4_294_967_295] {
-            lines.push_row(&ResultRowV2 {
-                stratum: Stratum::from(province),
-                rank,
-                pid,
-                status: Status::KkCap,
-            });
-        }
-        let expected = "0123456789abcdef00000000000000ff,ffffffffffffffffffffffffffffffff,92,9\n\
-                        92,1,0123456789abcdef00000000000000ff,KK_CAP\n\
-                        92,4294967295,0123456789abcdef00000000000000ff,KK_CAP\n";
-        assert_eq!(String::from_utf8_lossy(lines.filled()), expected);
-        let mut csv = Vec::new();
-        write_rows_csv(&mut csv, &[ResultRowV2::default()]).expect("in memory");
-        assert_eq!(
-            csv,
-            b"stratum,rank,pid,status\n00,0,00000000000000000000000000000000,WAITLIST\n"
-        );
     }
 }

@@ -36,6 +36,8 @@ mod write;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_derivation;
+#[cfg(test)]
 mod tests_v2;
 
 use std::collections::{BTreeMap, HashMap};
