@@ -8,6 +8,7 @@ mod disburse;
 mod floor;
 mod seed;
 mod selection;
+mod selection_v2;
 mod validator;
 
 use clap::{Parser, Subcommand};
@@ -28,7 +29,7 @@ enum Which {
         #[arg(long, default_value_t = 50_000)]
         naive_count: u64,
     },
-    /// A 10,000,000-candidate wave: selector, audit, I/O floor, pure SQL, in-memory draw vs shuffle.
+    /// A 10,000,000-candidate wave: selector, audit, I/O floor, pure SQL, in-memory draw vs shuffle, v2 vs v1.
     Selection {
         #[arg(long, default_value_t = 10_000_000)]
         count: i64,

@@ -6,7 +6,9 @@
 //! computation); a pure-SQL draw storing the same rows; and the in-memory
 //! draw beside `rand`'s `SliceRandom::shuffle` over the same candidates,
 //! with the draw's parts measured alone: the SPEC's own shuffle (rejection
-//! sampling, no threads) and each of the two SHA-256 digests it publishes.
+//! sampling, no threads) and each of the two SHA-256 digests it publishes;
+//! and `prakerja-selection-v2` over the same candidates beside v1
+//! (`selection_v2.rs`).
 
 use std::time::{Duration, Instant};
 
@@ -20,6 +22,7 @@ use workers::waves::{CloseRequest, close_wave};
 
 use crate::common::{BenchEnv, peak_rss_mib, time_until};
 use crate::floor;
+use crate::selection_v2::{self, V2Report};
 
 #[derive(Debug, Serialize)]
 pub struct SelectionReport {
@@ -44,6 +47,8 @@ pub struct SelectionReport {
     pub draw_vs_shuffle: f64,
     pub selector_vs_io_floor: f64,
     pub pure_sql_vs_selector: f64,
+    /// The v2 draw of the same candidates beside v1, in memory.
+    pub v2: V2Report,
 }
 
 pub async fn run(count: i64, seats: u64, rounds: usize) -> anyhow::Result<SelectionReport> {
@@ -108,6 +113,9 @@ pub async fn run(count: i64, seats: u64, rounds: usize) -> anyhow::Result<Select
         result = Some(drawn);
     }
     let drawn = result.ok_or_else(|| anyhow::anyhow!("no round ran"))?;
+
+    eprintln!("in-memory v2 draw beside v1 ({rounds} rounds)");
+    let v2 = selection_v2::run(&infos, &params, rounds)?;
 
     eprintln!("I/O floor: COPY out the inputs, COPY in the stored rows");
     let rows = floor::format_rows(wave.wave_id, &drawn, &infos);
@@ -176,5 +184,6 @@ pub async fn run(count: i64, seats: u64, rounds: usize) -> anyhow::Result<Select
         draw_vs_shuffle: draw_median / shuffle_median,
         selector_vs_io_floor: selector.as_secs_f64() / floor.as_secs_f64(),
         pure_sql_vs_selector: pure_sql.as_secs_f64() / selector.as_secs_f64(),
+        v2,
     })
 }

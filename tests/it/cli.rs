@@ -26,18 +26,32 @@ pub(crate) fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
+/// Every v1 vector, then every v2 vector.
 fn vectors() -> Vec<std::path::PathBuf> {
-    let dir = Path::new(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../tests/fixtures/selection-v1/vectors"
-    ));
-    let mut found: Vec<_> = std::fs::read_dir(dir)
-        .expect("fixtures")
-        .map(|e| e.expect("entry").path())
-        .collect();
-    found.sort();
-    assert!(!found.is_empty());
-    found
+    let mut all = Vec::new();
+    for version in ["v1", "v2"] {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join(format!("../tests/fixtures/selection-{version}/vectors"));
+        let mut found: Vec<_> = std::fs::read_dir(dir)
+            .expect("fixtures")
+            .map(|e| e.expect("entry").path())
+            .collect();
+        found.sort();
+        assert!(!found.is_empty());
+        all.extend(found);
+    }
+    all
+}
+
+/// A copy of `source` in a fresh temporary directory.
+fn copy_of(source: &Path) -> std::path::PathBuf {
+    let copy = std::env::temp_dir().join(format!("bundle-copy-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&copy).expect("dir");
+    for entry in std::fs::read_dir(source).expect("files") {
+        let path = entry.expect("entry").path();
+        std::fs::copy(&path, copy.join(path.file_name().expect("name"))).expect("copy");
+    }
+    copy
 }
 
 #[test]
@@ -135,6 +149,81 @@ fn audit_bundle_matches_every_vector_and_catches_a_tampered_one() {
             .is_empty()
     );
     let _ = std::fs::remove_dir_all(tampered);
+}
+
+#[test]
+fn audit_bundle_checks_v2_derivations_and_rows() {
+    let source = vectors()
+        .into_iter()
+        .find(|v| v.ends_with("02-proportional-drand-beacon"))
+        .expect("v2 vector 02");
+    let output = prakerja(
+        None,
+        &["--json", "audit", "--bundle", &source.display().to_string()],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&output)).expect("JSON");
+    assert_eq!(report["algorithm"], "prakerja-selection-v2");
+    assert_eq!(report["checks"][0]["name"], "pid and fid derivations");
+    assert_eq!(report["checks"][0]["ok"], true);
+
+    // One family card changed in registrations.csv: its fid no longer
+    // derives, though the draw itself still matches.
+    let tampered = copy_of(&source);
+    let registrations = std::fs::read_to_string(tampered.join("registrations.csv")).expect("read");
+    let line = registrations
+        .lines()
+        .nth(1)
+        .expect("a registration")
+        .to_owned();
+    let fields: Vec<&str> = line.split(',').collect();
+    let kk = format!("{:016}", fields[1].parse::<u64>().expect("kk") ^ 1);
+    let changed = [fields[0], &kk, fields[2], fields[3]].join(",");
+    std::fs::write(
+        tampered.join("registrations.csv"),
+        registrations.replacen(&line, &changed, 1),
+    )
+    .expect("write");
+    let output = prakerja(
+        None,
+        &[
+            "--json",
+            "audit",
+            "--bundle",
+            &tampered.display().to_string(),
+        ],
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", stdout(&output));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&output)).expect("JSON");
+    let differences = report["differences"].as_array().expect("differences");
+    assert_eq!(differences.len(), 1, "{differences:?}");
+    let first = differences[0].as_str().expect("text");
+    assert!(
+        first.starts_with("pid and fid derivations: candidates.csv line 2: pid "),
+        "{first}"
+    );
+    assert!(
+        first.contains("but registrations.csv line 2 derives"),
+        "{first}"
+    );
+    let _ = std::fs::remove_dir_all(tampered);
+
+    // A v1 header on a v2 prior file is refused as bad input, naming it.
+    let mixed = copy_of(&source);
+    let prior = std::fs::read_to_string(mixed.join("prior.csv")).expect("read");
+    std::fs::write(
+        mixed.join("prior.csv"),
+        prior.replacen("fid,count", "kk,count", 1),
+    )
+    .expect("write");
+    let output = prakerja(None, &["audit", "--bundle", &mixed.display().to_string()]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains(r#"prior.csv line 1: header is "kk,count", expected "fid,count""#),
+        "{}",
+        stderr(&output)
+    );
+    let _ = std::fs::remove_dir_all(mixed);
 }
 
 #[tokio::test]

@@ -2,8 +2,9 @@
 
 use std::fmt;
 
-use super::candidate::mask_id;
 use super::draw::Draw;
+use super::entrant::DrawRow;
+use super::id::CandidateId;
 use super::manifest::Manifest;
 use super::status::ResultRow;
 
@@ -11,9 +12,9 @@ use super::status::ResultRow;
 pub const MAX_ROW_DIFFERENCES: usize = 20;
 
 /// One way the published result differs from the recomputed one. Display
-/// masks NIKs; the fields hold the full values.
+/// masks NIKs; the fields hold the full values. `R` is the algorithm's row.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Difference {
+pub enum Difference<R = ResultRow> {
     /// The number of rows differs.
     RowCount {
         /// Rows in the published result.
@@ -26,9 +27,9 @@ pub enum Difference {
         /// The row's line in `expected.csv` (the header is line 1).
         line: usize,
         /// The published row.
-        expected: ResultRow,
+        expected: R,
         /// The recomputed row.
-        recomputed: ResultRow,
+        recomputed: R,
     },
     /// Rows differ beyond the ones listed.
     MoreRows(usize),
@@ -43,17 +44,7 @@ pub enum Difference {
     },
 }
 
-fn row_text(row: &ResultRow) -> String {
-    format!(
-        "{},{},{},{}",
-        row.stratum,
-        row.rank,
-        mask_id(row.nik),
-        row.status
-    )
-}
-
-impl fmt::Display for Difference {
+impl<R: DrawRow> fmt::Display for Difference<R> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::RowCount {
@@ -71,10 +62,13 @@ impl fmt::Display for Difference {
                 recomputed,
             } => {
                 let fields: Vec<&str> = [
-                    ("stratum", expected.stratum != recomputed.stratum),
-                    ("rank", expected.rank != recomputed.rank),
-                    ("nik", expected.nik != recomputed.nik),
-                    ("status", expected.status != recomputed.status),
+                    ("stratum", expected.stratum() != recomputed.stratum()),
+                    ("rank", expected.rank() != recomputed.rank()),
+                    (
+                        R::Id::ALGORITHM.id_field(),
+                        expected.id() != recomputed.id(),
+                    ),
+                    ("status", expected.status() != recomputed.status()),
                 ]
                 .into_iter()
                 .filter_map(|(name, differs)| differs.then_some(name))
@@ -83,8 +77,8 @@ impl fmt::Display for Difference {
                     f,
                     "expected.csv line {line}: {} differs: expected {}, recomputed {}",
                     fields.join(", "),
-                    row_text(expected),
-                    row_text(recomputed)
+                    expected.shown(),
+                    recomputed.shown()
                 )
             }
             Self::MoreRows(n) => write!(f, "... and {n} more differing rows"),
@@ -107,11 +101,11 @@ impl fmt::Display for Difference {
 /// [`MAX_ROW_DIFFERENCES`] differing rows, and every required manifest field
 /// that differs. Extra manifest fields are not compared. Empty means the
 /// result is reproduced.
-pub fn compare(
-    expected_rows: &[ResultRow],
+pub fn compare<R: DrawRow>(
+    expected_rows: &[R],
     expected_manifest: &Manifest,
-    recomputed: &Draw,
-) -> Vec<Difference> {
+    recomputed: &Draw<R>,
+) -> Vec<Difference<R>> {
     let mut differences = Vec::new();
     if expected_rows.len() != recomputed.rows.len() {
         differences.push(Difference::RowCount {
@@ -139,7 +133,7 @@ pub fn compare(
     differences
 }
 
-fn compare_manifests(expected: &Manifest, recomputed: &Manifest, out: &mut Vec<Difference>) {
+fn compare_manifests<R>(expected: &Manifest, recomputed: &Manifest, out: &mut Vec<Difference<R>>) {
     let mut field = |name: String, e: String, r: String| {
         if e != r {
             out.push(Difference::Manifest {

@@ -2,12 +2,12 @@
 
 use sha2::{Digest, Sha256};
 
-use super::candidate::Candidate;
+use super::entrant::{DrawCandidate, DrawRow};
+use super::id::CandidateId;
 use super::lines::LineBuffer;
 use super::province::Stratum;
-use super::status::{ResultRow, Status};
 
-/// SHA-256 of `nik,kk,province,tier\n` lines, fed in NIK order.
+/// SHA-256 of `id,family,province,tier\n` lines, fed in id order.
 #[derive(Clone, Debug, Default)]
 pub struct InputDigest {
     hasher: Sha256,
@@ -15,8 +15,8 @@ pub struct InputDigest {
 }
 
 impl InputDigest {
-    /// Hashes the next candidates (the caller keeps NIK order).
-    pub fn update(&mut self, candidates: &[Candidate]) {
+    /// Hashes the next candidates (the caller keeps id order).
+    pub fn update<C: DrawCandidate>(&mut self, candidates: &[C]) {
         for candidate in candidates {
             self.lines.push_candidate(candidate);
             if self.lines.is_full() {
@@ -33,7 +33,7 @@ impl InputDigest {
     }
 }
 
-/// SHA-256 of `stratum,rank,nik,status\n` lines (no header), fed in output
+/// SHA-256 of `stratum,rank,id,status\n` lines (no header), fed in output
 /// order.
 #[derive(Clone, Debug, Default)]
 pub struct OutputDigest {
@@ -43,7 +43,7 @@ pub struct OutputDigest {
 
 impl OutputDigest {
     /// Hashes the next rows.
-    pub fn update(&mut self, rows: &[ResultRow]) {
+    pub fn update<R: DrawRow>(&mut self, rows: &[R]) {
         for row in rows {
             self.lines.push_row(row);
             if self.lines.is_full() {
@@ -53,13 +53,17 @@ impl OutputDigest {
         }
     }
 
-    /// Hashes ranking slots `[nik, status code]` of `stratum`, the first
-    /// one having rank `first_rank`.
-    pub(crate) fn update_slots(&mut self, stratum: Stratum, first_rank: u32, slots: &[[u64; 2]]) {
+    /// Hashes ranking slots `[id, status]` of `stratum`, the first one
+    /// having rank `first_rank`.
+    pub(crate) fn update_slots<I: CandidateId>(
+        &mut self,
+        stratum: Stratum,
+        first_rank: u32,
+        slots: &[[I; 2]],
+    ) {
         let mut rank = first_rank;
-        for &[nik, code] in slots {
-            self.lines
-                .push_result(stratum, rank, nik, Status::from_code(code));
+        for &[id, status] in slots {
+            self.lines.push_result(stratum, rank, id, status.status());
             rank = rank.wrapping_add(1);
             if self.lines.is_full() {
                 self.hasher.update(self.lines.filled());
@@ -75,22 +79,22 @@ impl OutputDigest {
     }
 }
 
-/// The input digest of a candidate list in any order (it is hashed in NIK
+/// The input digest of a candidate list in any order (it is hashed in id
 /// order; a sorted list is hashed without copying).
-pub fn input_digest(candidates: &[Candidate]) -> [u8; 32] {
+pub fn input_digest<C: DrawCandidate>(candidates: &[C]) -> [u8; 32] {
     let mut digest = InputDigest::default();
-    if candidates.is_sorted_by_key(|c| c.nik) {
+    if candidates.is_sorted_by_key(DrawCandidate::id) {
         digest.update(candidates);
     } else {
         let mut sorted = candidates.to_vec();
-        sorted.sort_unstable_by_key(|c| c.nik);
+        sorted.sort_unstable_by_key(DrawCandidate::id);
         digest.update(&sorted);
     }
     digest.finish()
 }
 
 /// The output digest of result rows, in the order given.
-pub fn output_digest(rows: &[ResultRow]) -> [u8; 32] {
+pub fn output_digest<R: DrawRow>(rows: &[R]) -> [u8; 32] {
     let mut digest = OutputDigest::default();
     digest.update(rows);
     digest.finish()

@@ -3,16 +3,17 @@
 
 use std::collections::BTreeMap;
 
-use super::candidate::{Candidate, MAX_ID};
+use super::entrant::{DrawCandidate, DrawRow};
 use super::error::SelectionError;
+use super::id::CandidateId;
 use super::kk_counts::KkCounts;
 use super::manifest::Manifest;
 use super::params::{Allocation, DrawParams};
 use super::province::Stratum;
 use super::quotas::quotas;
 use super::ranking::Ranking;
-use super::seed::{commitment, wave_seed};
-use super::status::{ResultRow, Status};
+use super::seed::{commitment, wave_seed_of};
+use super::status::ResultRow;
 use super::strata::Layout;
 
 /// From this many candidates on, the two digests are computed on their
@@ -20,25 +21,32 @@ use super::strata::Layout;
 const PARALLEL_FROM: usize = 1 << 16;
 
 /// The result of a draw: rows ordered by (stratum key, rank), and the
-/// manifest (with no extra fields).
+/// manifest (with no extra fields). `R` is [`ResultRow`] for v1 and
+/// [`ResultRowV2`](super::ResultRowV2) for v2.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Draw {
+pub struct Draw<R = ResultRow> {
     /// One row per candidate.
-    pub rows: Vec<ResultRow>,
+    pub rows: Vec<R>,
     /// The manifest to publish.
     pub manifest: Manifest,
 }
 
-/// Runs `prakerja-selection-v1` (SPEC.md) over `candidates`, in any order.
+/// Runs the selection over `candidates`, in any order: with
+/// [`Candidate`](super::Candidate)s `prakerja-selection-v1`, with
+/// [`CandidateV2`](super::CandidateV2)s `prakerja-selection-v2` (the two
+/// SPEC.md files).
 ///
 /// Errors on a beacon over 64 bytes, a tier outside 1..=9, a NIK or KK
-/// (candidate or prior) over 16 digits, a duplicate NIK, or more than
+/// (candidate or prior) over 16 digits, a duplicate id, or more than
 /// `u32::MAX` candidates. Large draws use two helper threads for the
 /// digests; call from a blocking context (`spawn_blocking` under tokio).
-pub fn draw(params: &DrawParams, mut candidates: Vec<Candidate>) -> Result<Draw, SelectionError> {
-    let seed = wave_seed(params.wave_id, &params.secret, &params.beacon)?;
-    if let Some(kk) = params.prior.keys().find(|kk| **kk > MAX_ID) {
-        return Err(SelectionError::PriorKkOutOfRange(*kk));
+pub fn draw<C: DrawCandidate>(
+    params: &DrawParams<C::Id>,
+    mut candidates: Vec<C>,
+) -> Result<Draw<C::Row>, SelectionError> {
+    let seed = wave_seed_of(C::ALGORITHM, params.wave_id, &params.secret, &params.beacon)?;
+    if let Some(problem) = params.prior.keys().find_map(|f| C::Id::prior_problem(*f)) {
+        return Err(problem);
     }
     if u32::try_from(candidates.len()).is_err() {
         return Err(SelectionError::TooManyCandidates(candidates.len()));
@@ -46,7 +54,7 @@ pub fn draw(params: &DrawParams, mut candidates: Vec<Candidate>) -> Result<Draw,
     let national = params.allocation.is_national();
     let mut layout = Layout::build(&candidates, national)?;
     if !layout.sorted {
-        candidates.sort_unstable_by_key(|c| c.nik);
+        candidates.sort_unstable_by_key(DrawCandidate::id);
         layout = Layout::build(&candidates, national)?;
     }
     let sizes: Vec<(Stratum, u64)> = layout
@@ -77,7 +85,7 @@ pub fn draw(params: &DrawParams, mut candidates: Vec<Candidate>) -> Result<Draw,
     let rows = into_rows(slots, &layout);
 
     let manifest = Manifest {
-        algorithm: super::ALGORITHM.to_owned(),
+        algorithm: C::ALGORITHM.name().to_owned(),
         wave_id: params.wave_id,
         commitment: hex::encode(commitment(&params.secret)),
         seed: hex::encode(seed),
@@ -111,13 +119,13 @@ fn quota_map(
 }
 
 /// Turns the slots into result rows, reusing their memory (same size and
-/// alignment, so `collect` works in place).
-fn into_rows(slots: Vec<[u64; 2]>, layout: &Layout) -> Vec<ResultRow> {
+/// alignment for both algorithms' rows, so `collect` works in place).
+fn into_rows<R: DrawRow>(slots: Vec<[R::Id; 2]>, layout: &Layout) -> Vec<R> {
     let mut strata = layout.strata.iter();
     let (mut stratum, mut left, mut rank) = (Stratum::NATIONAL, 0usize, 0u32);
     slots
         .into_iter()
-        .map(|[nik, code]| {
+        .map(|[id, status]| {
             if left == 0
                 && let Some(next) = strata.next()
             {
@@ -125,12 +133,7 @@ fn into_rows(slots: Vec<[u64; 2]>, layout: &Layout) -> Vec<ResultRow> {
             }
             left = left.saturating_sub(1);
             rank += 1;
-            ResultRow {
-                stratum,
-                rank,
-                nik,
-                status: Status::from_code(code),
-            }
+            R::from_parts(stratum, rank, id, status.status())
         })
         .collect()
 }

@@ -19,7 +19,8 @@ pub struct AllocationError(pub String);
 #[error("status {0:?} is not SELECTED, WAITLIST or KK_CAP")]
 pub struct StatusError(pub String);
 
-/// Why a draw could not run. NIKs and KKs in messages are masked.
+/// Why a draw could not run. NIKs and KKs in messages are masked (`pid`s
+/// are not personal data).
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum SelectionError {
     /// The beacon is longer than 64 bytes.
@@ -47,6 +48,17 @@ pub enum SelectionError {
     TierOutOfRange {
         /// The candidate's NIK.
         nik: u64,
+        /// The offending tier.
+        tier: u8,
+    },
+    /// Two v2 candidates share a `pid`.
+    #[error("duplicate pid {0:032x}")]
+    DuplicatePid(u128),
+    /// A tier outside 1..=9 (v2).
+    #[error("tier {tier} of pid {pid:032x} is outside 1..=9")]
+    PidTierOutOfRange {
+        /// The candidate's `pid`.
+        pid: u128,
         /// The offending tier.
         tier: u8,
     },

@@ -1,21 +1,21 @@
-//! Beneficiaries per family card, shared by all strata of a draw (SPEC.md
-//! step 7).
+//! Beneficiaries per family (KK in v1, `fid` in v2), shared by all strata
+//! of a draw (SPEC.md step 7).
 
 use std::collections::HashMap;
-use std::hash::{BuildHasher, Hasher};
+use std::hash::{BuildHasher, Hash, Hasher};
 
-/// Counts per KK, starting from the prior counts, with a cap.
+/// Counts per family id, starting from the prior counts, with a cap.
 #[derive(Debug)]
-pub struct KkCounts {
-    counts: HashMap<u64, u32, KeyedMix>,
+pub struct KkCounts<I = u64> {
+    counts: HashMap<I, u32, KeyedMix>,
     cap: u32,
 }
 
-impl KkCounts {
+impl<I: Copy + Eq + Hash> KkCounts<I> {
     /// Counts starting at `prior`, capped at `cap` (> 0). `key` keys the
     /// hash function (the draw passes bits of the secret wave seed, so
     /// registrants cannot craft colliding KKs); `expected` sizes the table.
-    pub fn new(prior: &HashMap<u64, u32>, cap: u32, key: u64, expected: usize) -> Self {
+    pub fn new(prior: &HashMap<I, u32>, cap: u32, key: u64, expected: usize) -> Self {
         let mut counts = HashMap::with_capacity_and_hasher(expected + prior.len(), KeyedMix(key));
         counts.extend(prior.iter().filter(|(_, n)| **n > 0).map(|(k, n)| (*k, *n)));
         Self { counts, cap }
@@ -24,7 +24,7 @@ impl KkCounts {
     /// If `kk` is below the cap, counts one more beneficiary for it and
     /// returns `true`; otherwise returns `false` and counts nothing.
     #[inline]
-    pub fn try_take(&mut self, kk: u64) -> bool {
+    pub fn try_take(&mut self, kk: I) -> bool {
         let count = self.counts.entry(kk).or_insert(0);
         if *count >= self.cap {
             return false;
@@ -35,7 +35,7 @@ impl KkCounts {
 }
 
 /// A keyed 64-bit mix (SplitMix64's finaliser): much faster than SipHash
-/// for `u64` keys, and unpredictable without the key.
+/// for `u64` and `u128` keys, and unpredictable without the key.
 #[derive(Clone, Copy, Debug)]
 struct KeyedMix(u64);
 
@@ -57,6 +57,12 @@ impl Hasher for MixHasher {
         x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
         x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
         self.0 = x ^ (x >> 31);
+    }
+
+    #[inline]
+    fn write_u128(&mut self, value: u128) {
+        self.write_u64(value as u64);
+        self.write_u64((value >> 64) as u64);
     }
 
     fn write(&mut self, bytes: &[u8]) {
@@ -86,5 +92,9 @@ mod tests {
         assert!(counts.try_take(9));
         assert!(counts.try_take(9));
         assert!(!counts.try_take(9));
+        let wide = HashMap::from([(1u128 << 100, 1)]);
+        let mut counts = KkCounts::new(&wide, 1, 7, 2);
+        assert!(!counts.try_take(1 << 100));
+        assert!(counts.try_take(1));
     }
 }

@@ -3,18 +3,20 @@
 
 use std::io::{self, Write};
 
-use super::candidate::{Candidate, MAX_ID};
-use super::digits::{RankDigits, sixteen_words};
+use super::digits::RankDigits;
+use super::entrant::{DrawCandidate, DrawRow};
+use super::id::CandidateId;
 use super::province::Stratum;
-use super::status::{ResultRow, Status};
+use super::status::Status;
 
 /// Bytes buffered before a flush: small enough to stay in the L1/L2 cache
 /// between formatting and hashing.
 const CAPACITY: usize = 1 << 14;
 /// Room for one more line of either format, however long.
 const SLACK: usize = 128;
-/// Bytes every fast-path line may touch (including scratch past its end).
-const LINE: usize = 64;
+/// Bytes every fast-path line may touch (including scratch past its end):
+/// a v2 input line is 71 bytes plus 2 of scratch.
+const LINE: usize = 128;
 
 /// Status text with its line end, padded for a fixed-size copy.
 fn status_bytes(status: Status) -> (&'static [u8; 16], usize) {
@@ -83,59 +85,68 @@ impl LineBuffer {
         self.buf.get_mut(self.pos..)?.first_chunk_mut::<LINE>()
     }
 
-    /// Appends `nik,kk,province,tier\n` (input digest line).
+    /// Appends `id,family,province,tier\n` (input digest line).
     #[inline]
-    pub fn push_candidate(&mut self, c: &Candidate) {
-        if c.nik <= MAX_ID && c.kk <= MAX_ID && c.tier <= 9 {
-            let [n0, n1] = sixteen_words(c.nik);
-            let [k0, k1] = sixteen_words(c.kk);
-            let [p0, p1] = c.province.key();
-            let tail = u64::from_le_bytes([b',', p0, p1, b',', b'0' + c.tier, b'\n', 0, 0]);
+    pub fn push_candidate<C: DrawCandidate>(&mut self, c: &C) {
+        let (id, family, tier) = (c.id(), c.family(), c.tier());
+        if id.in_range() && family.in_range() && tier <= 9 {
+            let len = C::Id::TEXT_LEN;
+            let [p0, p1] = c.province().key();
+            let tail = u64::from_le_bytes([b',', p0, p1, b',', b'0' + tier, b'\n', 0, 0]);
             if let Some(line) = self.window() {
-                put(line, 0, n0);
-                put(line, 8, n1);
-                line[16] = b',';
-                put(line, 17, k0);
-                put(line, 25, k1);
-                put(line, 33, tail);
-                self.pos += 39;
+                id.put(line, 0);
+                line[len] = b',';
+                family.put(line, len + 1);
+                put(line, 2 * len + 1, tail);
+                self.pos += 2 * len + 7;
                 return;
             }
         }
-        let line = format!("{:016},{:016},{},{}\n", c.nik, c.kk, c.province, c.tier);
+        let line = format!(
+            "{},{},{},{}\n",
+            id.text(),
+            family.text(),
+            c.province(),
+            tier
+        );
         self.push_bytes(line.as_bytes());
     }
 
-    /// Appends `stratum,rank,nik,status\n` (output digest and CSV line).
+    /// Appends `stratum,rank,id,status\n` (output digest and CSV line).
     #[inline]
-    pub fn push_row(&mut self, row: &ResultRow) {
-        self.push_result(row.stratum, row.rank, row.nik, row.status);
+    pub fn push_row<R: DrawRow>(&mut self, row: &R) {
+        self.push_result(row.stratum(), row.rank(), row.id(), row.status());
     }
 
     /// Appends the line of a result row given by its fields.
     #[inline]
-    pub fn push_result(&mut self, stratum: Stratum, rank: u32, nik: u64, status: Status) {
-        if nik <= MAX_ID {
+    pub fn push_result<I: CandidateId>(
+        &mut self,
+        stratum: Stratum,
+        rank: u32,
+        id: I,
+        status: Status,
+    ) {
+        if id.in_range() {
             let (digits, len) = self.rank.set(rank);
             // A u32 has at most 10 digits; the mask lets the compiler see it.
             let len = len & 15;
             let [s0, s1] = stratum.key();
-            let [n0, n1] = sixteen_words(nik);
             let (text, text_len) = status_bytes(status);
             if let Some(line) = self.window() {
                 line[..4].copy_from_slice(&[s0, s1, b',', 0]);
                 line[3..19].copy_from_slice(&digits.to_le_bytes());
                 let p = 3 + len;
                 line[p] = b',';
-                put(line, p + 1, n0);
-                put(line, p + 9, n1);
-                line[p + 17] = b',';
-                line[p + 18..p + 34].copy_from_slice(text);
-                self.pos += p + 18 + text_len;
+                id.put(line, p + 1);
+                let q = p + 1 + I::TEXT_LEN;
+                line[q] = b',';
+                line[q + 1..q + 17].copy_from_slice(text);
+                self.pos += q + 1 + text_len;
                 return;
             }
         }
-        let line = format!("{stratum},{rank},{nik:016},{status}\n");
+        let line = format!("{stratum},{rank},{},{status}\n", id.text());
         self.push_bytes(line.as_bytes());
     }
 
@@ -149,13 +160,15 @@ impl LineBuffer {
     }
 }
 
-/// The header line of a result CSV.
+/// The header line of a v1 result CSV.
 pub const RESULT_HEADER: &str = "stratum,rank,nik,status\n";
 
 /// Writes result rows as CSV: the header, then `stratum,rank,nik,status`
-/// lines ending in `\n`, unquoted.
-pub fn write_rows_csv<W: Write>(mut out: W, rows: &[ResultRow]) -> io::Result<()> {
-    out.write_all(RESULT_HEADER.as_bytes())?;
+/// (v1) or `stratum,rank,pid,status` (v2) lines ending in `\n`, unquoted.
+pub fn write_rows_csv<W: Write, R: DrawRow>(mut out: W, rows: &[R]) -> io::Result<()> {
+    let header = R::Id::ALGORITHM.result_header().join(",");
+    out.write_all(header.as_bytes())?;
+    out.write_all(b"\n")?;
     let mut lines = LineBuffer::default();
     for row in rows {
         lines.push_row(row);
@@ -172,6 +185,7 @@ pub fn write_rows_csv<W: Write>(mut out: W, rows: &[ResultRow]) -> io::Result<()
 mod tests {
     use super::*;
     use crate::selection::province::Province;
+    use crate::selection::{Candidate, MAX_ID, ResultRow};
 
     #[test]
     fn lines_match_the_spec_format() {

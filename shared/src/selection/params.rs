@@ -59,9 +59,10 @@ impl fmt::Display for Allocation {
     }
 }
 
-/// Everything a draw needs besides the candidates.
+/// Everything a draw needs besides the candidates. `F` is the family id:
+/// `u64` KKs for v1, `u128` `fid`s for v2.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct DrawParams {
+pub struct DrawParams<F: Eq + std::hash::Hash = u64> {
     /// The registration wave.
     pub wave_id: u32,
     /// The secret committed to when the wave opened.
@@ -72,9 +73,9 @@ pub struct DrawParams {
     pub allocation: Allocation,
     /// Most beneficiaries one family card may have in total; 0 = no cap.
     pub kk_cap: u32,
-    /// Beneficiaries each family card already has from earlier waves
-    /// (absent = 0).
-    pub prior: HashMap<u64, u32>,
+    /// Beneficiaries each family already has from earlier waves (absent =
+    /// 0).
+    pub prior: HashMap<F, u32>,
 }
 
 #[cfg(test)]

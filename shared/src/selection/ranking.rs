@@ -5,8 +5,9 @@ use std::panic::resume_unwind;
 use std::sync::mpsc;
 use std::thread::{self, ScopedJoinHandle};
 
-use super::candidate::Candidate;
 use super::digest::{InputDigest, OutputDigest};
+use super::entrant::DrawCandidate;
+use super::id::CandidateId;
 use super::kk_counts::KkCounts;
 use super::province::Stratum;
 use super::rank::shuffle_prefix;
@@ -17,32 +18,33 @@ use super::strata::Layout;
 /// Rows per piece handed to the output digest.
 const PIECE: usize = 1 << 14;
 
-/// Everything the ranking needs once the candidates are sorted and valid.
-pub struct Ranking<'a> {
+/// Everything the ranking needs once the candidates are sorted and valid;
+/// `I` is the id type (`u64` for v1, `u128` for v2).
+pub struct Ranking<'a, I> {
     /// The wave seed `S`.
     pub seed: [u8; 32],
     /// Strata and tiers of the sorted candidates.
     pub layout: &'a Layout,
     /// Quota per stratum, parallel to `layout.strata`.
     pub quotas: &'a [u64],
-    /// KK counts, `None` without a cap.
-    pub kk: Option<KkCounts>,
+    /// Family counts, `None` without a cap.
+    pub kk: Option<KkCounts<I>>,
 }
 
 /// One finished piece of a stratum's ranking, for the output digest.
-type Piece<'s> = (Stratum, u32, &'s [[u64; 2]]);
+type Piece<'s, I> = (Stratum, u32, &'s [[I; 2]]);
 
-impl Ranking<'_> {
-    /// Ranks the NIK-sorted candidates into `[nik, status code]` slots in
-    /// output order, and computes both digests. In parallel mode the input
-    /// digest runs beside the ranking and the output digest follows it
-    /// piece by piece.
-    pub fn run(
+impl<I: CandidateId> Ranking<'_, I> {
+    /// Ranks the id-sorted candidates into `[id, status]` slots in output
+    /// order, and computes both digests. In parallel mode the input digest
+    /// runs beside the ranking and the output digest follows it piece by
+    /// piece.
+    pub fn run<C: DrawCandidate<Id = I>>(
         self,
-        sorted: &[Candidate],
+        sorted: &[C],
         parallel: bool,
-    ) -> (Vec<[u64; 2]>, Tally, [u8; 32], [u8; 32]) {
-        let mut slots = vec![[0u64; 2]; sorted.len()];
+    ) -> (Vec<[I; 2]>, Tally, [u8; 32], [u8; 32]) {
+        let mut slots = vec![[I::default(); 2]; sorted.len()];
         if !parallel {
             let input = input_digest_of(sorted);
             let mut output = OutputDigest::default();
@@ -56,7 +58,7 @@ impl Ranking<'_> {
                 input_digest_of(sorted)
             });
             self.layout.scatter(sorted, &mut slots);
-            let (send, receive) = mpsc::channel::<Piece<'_>>();
+            let (send, receive) = mpsc::channel::<Piece<'_, I>>();
             let output = spawn(scope, "selection-output-digest", move || {
                 let mut digest = OutputDigest::default();
                 for (stratum, first_rank, piece) in receive {
@@ -85,7 +87,11 @@ impl Ranking<'_> {
     /// finished piece to `emit` in output order. A tier is shuffled one
     /// piece at a time ([`shuffle_prefix`]), so pieces flow to the output
     /// digest while the rest of the tier is still being shuffled.
-    fn rank<'r>(mut self, mut slots: &'r mut [[u64; 2]], mut emit: impl FnMut(Piece<'r>)) -> Tally {
+    fn rank<'r>(
+        mut self,
+        mut slots: &'r mut [[I; 2]],
+        mut emit: impl FnMut(Piece<'r, I>),
+    ) -> Tally {
         let mut tally = Tally::default();
         for (stratum, quota) in self.layout.strata.iter().zip(self.quotas) {
             let mut rng = stratum_rng(&self.seed, stratum.stratum);
@@ -110,7 +116,7 @@ impl Ranking<'_> {
     }
 }
 
-fn input_digest_of(sorted: &[Candidate]) -> [u8; 32] {
+fn input_digest_of<C: DrawCandidate>(sorted: &[C]) -> [u8; 32] {
     let mut digest = InputDigest::default();
     digest.update(sorted);
     digest.finish()

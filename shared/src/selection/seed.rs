@@ -5,11 +5,12 @@ use rand_chacha::ChaCha20Rng;
 use rand_chacha::rand_core::SeedableRng;
 use sha2::{Digest, Sha256};
 
+use super::algorithm::Algorithm;
 use super::error::SelectionError;
 use super::province::Stratum;
 
-/// The domain-separation label hashed in front of the wave seed's inputs.
-pub const SEED_LABEL: &[u8; 21] = b"PRAKERJA-SELECTION-V1";
+/// The domain-separation label hashed in front of v1's wave seed inputs.
+pub const SEED_LABEL: &[u8; 21] = Algorithm::V1.seed_label();
 
 /// Longest beacon accepted, in bytes.
 pub const MAX_BEACON_LEN: usize = 64;
@@ -19,8 +20,18 @@ pub fn commitment(secret: &[u8; 32]) -> [u8; 32] {
     Sha256::digest(secret).into()
 }
 
-/// `S = SHA-256(label || u32_be(wave_id) || secret || beacon)`.
+/// v1's `S = SHA-256(label || u32_be(wave_id) || secret || beacon)`.
 pub fn wave_seed(
+    wave_id: u32,
+    secret: &[u8; 32],
+    beacon: &[u8],
+) -> Result<[u8; 32], SelectionError> {
+    wave_seed_of(Algorithm::V1, wave_id, secret, beacon)
+}
+
+/// `S` of `algorithm`: its label, then as [`wave_seed`].
+pub fn wave_seed_of(
+    algorithm: Algorithm,
     wave_id: u32,
     secret: &[u8; 32],
     beacon: &[u8],
@@ -29,7 +40,7 @@ pub fn wave_seed(
         return Err(SelectionError::BeaconTooLong(beacon.len()));
     }
     let mut hasher = Sha256::new();
-    hasher.update(SEED_LABEL);
+    hasher.update(algorithm.seed_label());
     hasher.update(wave_id.to_be_bytes());
     hasher.update(secret);
     hasher.update(beacon);

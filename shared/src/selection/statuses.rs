@@ -1,5 +1,6 @@
 //! Statuses in rank order (SPEC.md step 7).
 
+use super::id::CandidateId;
 use super::kk_counts::KkCounts;
 use super::status::Status;
 
@@ -27,12 +28,12 @@ impl StatusWalk {
     }
 
     /// Assigns statuses to the next slots of the ranking. On entry a slot
-    /// is `[nik, kk]`; on return `[nik, status code]`. `kk` is `None` when
+    /// is `[id, family]`; on return `[id, status]`. `kk` is `None` when
     /// there is no cap.
-    pub fn assign(
+    pub fn assign<I: CandidateId>(
         &mut self,
-        slots: &mut [[u64; 2]],
-        mut kk: Option<&mut KkCounts>,
+        slots: &mut [[I; 2]],
+        mut kk: Option<&mut KkCounts<I>>,
         tally: &mut Tally,
     ) {
         let mut index = 0;
@@ -49,13 +50,13 @@ impl StatusWalk {
                 tally.selected += 1;
                 Status::Selected
             };
-            slot[1] = status.code();
+            slot[1] = I::from_status(status);
             index += 1;
         }
         let waiting = &mut slots[index..];
         tally.waitlist += waiting.len() as u64;
         for slot in waiting {
-            slot[1] = Status::Waitlist.code();
+            slot[1] = I::from_status(Status::Waitlist);
         }
     }
 }

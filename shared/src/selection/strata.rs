@@ -1,10 +1,11 @@
-//! Validation and partition of the NIK-sorted candidates into strata and
+//! Validation and partition of the id-sorted candidates into strata and
 //! tiers (SPEC.md steps 2 and 6), in O(n).
 
 use std::ops::Range;
 
-use super::candidate::{Candidate, MAX_ID};
+use super::entrant::DrawCandidate;
 use super::error::SelectionError;
+use super::id::CandidateId;
 use super::province::Stratum;
 
 /// Tiers run 1..=9.
@@ -29,7 +30,7 @@ pub struct StratumLayout {
 #[derive(Clone, Debug)]
 pub struct Layout {
     national: bool,
-    /// Whether the candidates were in ascending NIK order.
+    /// Whether the candidates were in ascending id order.
     pub sorted: bool,
     counts: Vec<usize>,
     /// The non-empty strata in ascending key order.
@@ -37,24 +38,29 @@ pub struct Layout {
 }
 
 impl Layout {
-    /// Checks every candidate (tier, 16-digit NIK and KK) and counts the
-    /// buckets, noting whether the NIKs ascend. Duplicate NIKs are caught
-    /// when adjacent, so all of them once the candidates are sorted: an
-    /// unsorted list must be sorted and built again.
-    pub fn build(candidates: &[Candidate], national: bool) -> Result<Self, SelectionError> {
+    /// Checks every candidate (tier; for v1 16-digit NIK and KK) and
+    /// counts the buckets, noting whether the ids ascend. Duplicate ids are
+    /// caught when adjacent, so all of them once the candidates are sorted:
+    /// an unsorted list must be sorted and built again.
+    pub fn build<C: DrawCandidate>(
+        candidates: &[C],
+        national: bool,
+    ) -> Result<Self, SelectionError> {
         let mut counts = vec![0usize; if national { TIERS } else { TIERS * PROVINCES }];
         let mut sorted = true;
         let mut previous = None;
         for c in candidates {
-            let bad_tier = c.tier.wrapping_sub(1) >= TIERS as u8;
-            let descends = Some(c.nik) <= previous;
-            if bad_tier | (c.nik > MAX_ID) | (c.kk > MAX_ID) | descends {
-                if bad_tier | (c.nik > MAX_ID) | (c.kk > MAX_ID) | (Some(c.nik) == previous) {
-                    return Err(first_problem(c, previous));
+            let (id, family) = (c.id(), c.family());
+            let bad_tier = c.tier().wrapping_sub(1) >= TIERS as u8;
+            let out_of_range = !id.in_range() | !family.in_range();
+            let descends = Some(id) <= previous;
+            if bad_tier | out_of_range | descends {
+                if bad_tier | out_of_range | (Some(id) == previous) {
+                    return Err(first_problem(c));
                 }
                 sorted = false;
             }
-            previous = Some(c.nik);
+            previous = Some(id);
             counts[bucket(c, national)] += 1;
         }
         let strata = counts
@@ -75,10 +81,10 @@ impl Layout {
         })
     }
 
-    /// Writes `[nik, kk]` of each candidate into `slots` (same length),
+    /// Writes `[id, family]` of each candidate into `slots` (same length),
     /// grouped by stratum then tier in output order. The scatter is stable,
-    /// so each group keeps the NIK order of `sorted`.
-    pub fn scatter(&self, sorted: &[Candidate], slots: &mut [[u64; 2]]) {
+    /// so each group keeps the id order of `sorted`.
+    pub fn scatter<C: DrawCandidate>(&self, sorted: &[C], slots: &mut [[C::Id; 2]]) {
         let mut next = Vec::with_capacity(self.counts.len());
         let mut start = 0;
         for count in &self.counts {
@@ -87,19 +93,19 @@ impl Layout {
         }
         for c in sorted {
             let slot = &mut next[bucket(c, self.national)];
-            slots[*slot] = [c.nik, c.kk];
+            slots[*slot] = [c.id(), c.family()];
             *slot += 1;
         }
     }
 }
 
 #[inline]
-fn bucket(c: &Candidate, national: bool) -> usize {
-    let tier = usize::from(c.tier.saturating_sub(1));
+fn bucket<C: DrawCandidate>(c: &C, national: bool) -> usize {
+    let tier = usize::from(c.tier().saturating_sub(1));
     if national {
         tier
     } else {
-        usize::from(c.province.code()) * TIERS + tier
+        usize::from(c.province().code()) * TIERS + tier
     }
 }
 
@@ -125,21 +131,13 @@ fn tier_ranges(tiers: &[usize]) -> Vec<Range<usize>> {
     ranges
 }
 
-fn first_problem(c: &Candidate, previous: Option<u64>) -> SelectionError {
-    if !(1..=TIERS as u8).contains(&c.tier) {
-        SelectionError::TierOutOfRange {
-            nik: c.nik,
-            tier: c.tier,
-        }
-    } else if c.nik > MAX_ID {
-        SelectionError::NikOutOfRange(c.nik)
-    } else if c.kk > MAX_ID {
-        SelectionError::KkOutOfRange {
-            nik: c.nik,
-            kk: c.kk,
-        }
+/// What is wrong with a candidate the check refused: its tier, its range,
+/// or else its id repeats the previous one.
+#[cold]
+fn first_problem<C: DrawCandidate>(c: &C) -> SelectionError {
+    if !(1..=TIERS as u8).contains(&c.tier()) {
+        c.id().bad_tier(c.tier())
     } else {
-        debug_assert_eq!(previous, Some(c.nik));
-        SelectionError::DuplicateNik(c.nik)
+        C::Id::range_problem(c.id(), c.family()).unwrap_or_else(|| c.id().duplicate())
     }
 }

@@ -9,8 +9,8 @@ use std::path::Path;
 
 use serde::Serialize;
 use shared::beacon::Chain;
-use shared::selection::bundle::Bundle;
-use shared::selection::{Difference, compare, draw};
+use shared::selection::bundle::{AnyBundle, BundleOf};
+use shared::selection::{Difference, Draw, DrawCandidate, DrawRow, compare, draw};
 use sqlx::PgPool;
 
 use crate::selector::skew_check::SkewCheck;
@@ -24,6 +24,8 @@ pub use stored::{NotDrawn, StoredDraw};
 pub struct AuditReport {
     /// `wave N` or the bundle's directory.
     pub source: String,
+    /// The recomputed draw's algorithm (`prakerja-selection-v1` or `-v2`).
+    pub algorithm: String,
     /// `MATCH` or `MISMATCH`.
     pub verdict: &'static str,
     pub rows: usize,
@@ -46,10 +48,10 @@ impl AuditReport {
         self.verdict == "MATCH"
     }
 
-    fn new(
+    fn new<R: DrawRow>(
         source: String,
-        recomputed: &shared::selection::Draw,
-        differences: Vec<Difference>,
+        recomputed: &Draw<R>,
+        differences: Vec<Difference<R>>,
         checks: Vec<Check>,
         beacon: BeaconReport,
         skew: Option<SkewCheck>,
@@ -63,6 +65,7 @@ impl AuditReport {
         );
         AuditReport {
             source,
+            algorithm: recomputed.manifest.algorithm.clone(),
             verdict: if differences.is_empty() {
                 "MATCH"
             } else {
@@ -131,10 +134,52 @@ pub fn audit_bundle(dir: &Path) -> anyhow::Result<AuditReport> {
     audit_bundle_pinned(dir, None)
 }
 
-/// Recomputes a bundle's draw and compares; a drand beacon's chain is also
-/// checked against the `pinned` chains.
+/// Recomputes a bundle's draw (v1 or v2, by its `candidates.csv` header)
+/// and compares, with no database or broker. A v2 vector's `pid`s and
+/// `fid`s are also derived again from its registrations and family key; a
+/// drand beacon's chain is also checked against the `pinned` chains.
 pub fn audit_bundle_pinned(dir: &Path, pinned: Option<&[Chain]>) -> anyhow::Result<AuditReport> {
-    let bundle = Bundle::read(dir)?;
+    match AnyBundle::read(dir)? {
+        AnyBundle::V1(bundle) => audit_read_bundle(dir, &bundle, Vec::new(), pinned),
+        AnyBundle::V2(bundle) => {
+            let checks = bundle
+                .derivation
+                .as_ref()
+                .map_or_else(Vec::new, |derivation| {
+                    let prior = bundle
+                        .prior
+                        .as_deref()
+                        .map(|p| (p, bundle.prior_file.as_str()));
+                    let name = "pid and fid derivations";
+                    let mismatches = derivation.check(&bundle.candidates, "candidates.csv", prior);
+                    if mismatches.is_empty() {
+                        let n = derivation.registrations.len();
+                        let detail = format!("every id follows from {n} registrations and the key");
+                        vec![Check {
+                            name,
+                            ok: true,
+                            detail,
+                        }]
+                    } else {
+                        let failed = |detail| Check {
+                            name,
+                            ok: false,
+                            detail,
+                        };
+                        mismatches.into_iter().map(failed).collect()
+                    }
+                });
+            audit_read_bundle(dir, &bundle, checks, pinned)
+        }
+    }
+}
+
+fn audit_read_bundle<C: DrawCandidate>(
+    dir: &Path,
+    bundle: &BundleOf<C>,
+    mut checks: Vec<Check>,
+    pinned: Option<&[Chain]>,
+) -> anyhow::Result<AuditReport> {
     let (Some(expected), Some(manifest)) = (&bundle.expected, &bundle.manifest) else {
         anyhow::bail!(
             "{} has no expected.csv and manifest.json to compare with",
@@ -143,7 +188,8 @@ pub fn audit_bundle_pinned(dir: &Path, pinned: Option<&[Chain]>) -> anyhow::Resu
     };
     let recomputed = draw(&bundle.draw_params(), bundle.candidates.clone())?;
     let differences = compare(expected, manifest, &recomputed);
-    let (checks, beacon) = beacon::from_bundle(manifest, &bundle.beacon, pinned);
+    let (beacon_checks, beacon) = beacon::from_bundle(manifest, &bundle.beacon, pinned);
+    checks.extend(beacon_checks);
     Ok(AuditReport::new(
         dir.display().to_string(),
         &recomputed,

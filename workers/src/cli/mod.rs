@@ -54,7 +54,7 @@ pub enum Command {
     Wave(WaveCommand),
     /// Recompute a draw and compare it with what was published: MATCH (exit 0) or MISMATCH (exit 1).
     Audit(audit::AuditArgs),
-    /// Run prakerja-selection-v1 on files alone; print the manifest JSON.
+    /// Run the selection (v1 or v2, by the candidates header) on files alone; print the manifest JSON.
     Select(select::SelectArgs),
     /// Write realistic synthetic registrations as JSON lines.
     Generate(generate::GenerateArgs),

@@ -6,11 +6,11 @@ use std::collections::btree_map::Entry;
 use csv::{ReaderBuilder, StringRecord};
 
 use super::error::BundleError;
-use crate::selection::{Candidate, Province, ResultRow, Status, Stratum, mask_id, parse_id};
+use crate::selection::{CandidateId, DrawCandidate, DrawRow, Province, Status, Stratum};
 
 /// Reads `bytes` as CSV with exactly `header`, calling `row` with each
 /// record and its 1-based line number.
-fn read_csv(
+pub(super) fn read_csv(
     file: &str,
     bytes: &[u8],
     header: &[&str],
@@ -68,12 +68,14 @@ fn read_csv(
     Ok(())
 }
 
-fn id(file: &str, line: u64, field: &str, text: &str) -> Result<u64, BundleError> {
-    parse_id(text)
-        .ok_or_else(|| BundleError::field(file, line, field, text, "is not 16 ASCII digits"))
+fn id<I: CandidateId>(file: &str, line: u64, field: &str, text: &str) -> Result<I, BundleError> {
+    I::parse(text).ok_or_else(|| {
+        let format = I::ALGORITHM.id_format();
+        BundleError::field(file, line, field, text, format!("is not {format}"))
+    })
 }
 
-fn code<T: std::str::FromStr>(
+pub(super) fn code<T: std::str::FromStr>(
     file: &str,
     line: u64,
     field: &str,
@@ -97,62 +99,68 @@ fn number<T: std::str::FromStr>(
         .ok_or_else(|| BundleError::field(file, line, field, text, format!("is not {what}")))
 }
 
-/// `candidates.csv` (`nik,kk,province,tier`), in file order; NIKs unique.
-pub fn read_candidates(file: &str, bytes: &[u8]) -> Result<Vec<Candidate>, BundleError> {
+/// Parses a tier: one digit 1 to 9.
+pub(super) fn tier(file: &str, line: u64, text: &str) -> Result<u8, BundleError> {
+    match text.as_bytes() {
+        [t @ b'1'..=b'9'] => Ok(t - b'0'),
+        _ => Err(BundleError::field(
+            file,
+            line,
+            "tier",
+            text,
+            "is not a tier 1 to 9",
+        )),
+    }
+}
+
+/// `candidates.csv` (`nik,kk,province,tier` for v1, `pid,fid,province,tier`
+/// for v2), in file order; ids unique.
+pub fn read_candidates<C: DrawCandidate>(file: &str, bytes: &[u8]) -> Result<Vec<C>, BundleError> {
+    let algorithm = C::ALGORITHM;
+    let (id_field, family_field) = (algorithm.id_field(), algorithm.family_field());
     let mut candidates = Vec::new();
     let mut lines = Vec::new();
-    read_csv(
-        file,
-        bytes,
-        &["nik", "kk", "province", "tier"],
-        |line, r| {
-            let tier_text = &r[3];
-            let tier = match tier_text.as_bytes() {
-                [t @ b'1'..=b'9'] => t - b'0',
-                _ => {
-                    return Err(BundleError::field(
-                        file,
-                        line,
-                        "tier",
-                        tier_text,
-                        "is not a tier 1 to 9",
-                    ));
-                }
-            };
-            candidates.push(Candidate {
-                nik: id(file, line, "nik", &r[0])?,
-                kk: id(file, line, "kk", &r[1])?,
-                province: code(file, line, "province", &r[2])?,
-                tier,
-            });
-            lines.push(line);
-            Ok(())
-        },
-    )?;
-    let mut by_nik: Vec<(u64, u64)> = candidates.iter().map(|c| c.nik).zip(lines).collect();
-    by_nik.sort_unstable();
-    if let Some(pair) = by_nik.windows(2).find(|w| w[0].0 == w[1].0) {
-        let message = format!("nik {} duplicates line {}", mask_id(pair[1].0), pair[0].1);
+    read_csv(file, bytes, &algorithm.candidates_header(), |line, r| {
+        let tier = tier(file, line, &r[3])?;
+        candidates.push(C::from_parts(
+            id(file, line, id_field, &r[0])?,
+            id(file, line, family_field, &r[1])?,
+            code(file, line, "province", &r[2])?,
+            tier,
+        ));
+        lines.push(line);
+        Ok(())
+    })?;
+    let mut by_id: Vec<(C::Id, u64)> = candidates.iter().map(C::id).zip(lines).collect();
+    by_id.sort_unstable();
+    if let Some(pair) = by_id.windows(2).find(|w| w[0].0 == w[1].0) {
+        let message = format!(
+            "{id_field} {} duplicates line {}",
+            pair[1].0.shown(),
+            pair[0].1
+        );
         return Err(BundleError::line(file, pair[1].1, message));
     }
     Ok(candidates)
 }
 
-/// A prior file (`kk,count`), in file order; KKs unique.
-pub fn read_prior(file: &str, bytes: &[u8]) -> Result<Vec<(u64, u32)>, BundleError> {
+/// A prior file (`kk,count` for v1, `fid,count` for v2), in file order;
+/// families unique.
+pub fn read_prior<I: CandidateId>(file: &str, bytes: &[u8]) -> Result<Vec<(I, u32)>, BundleError> {
+    let family_field = I::ALGORITHM.family_field();
     let mut prior = Vec::new();
     let mut seen = BTreeMap::new();
-    read_csv(file, bytes, &["kk", "count"], |line, r| {
-        let kk = id(file, line, "kk", &r[0])?;
+    read_csv(file, bytes, &I::ALGORITHM.prior_header(), |line, r| {
+        let family: I = id(file, line, family_field, &r[0])?;
         let count = number(file, line, "count", &r[1], "a count 0 to 4294967295")?;
-        if let Some(first) = seen.insert(kk, line) {
+        if let Some(first) = seen.insert(family, line) {
             return Err(BundleError::line(
                 file,
                 line,
-                format!("kk {} duplicates line {first}", mask_id(kk)),
+                format!("{family_field} {} duplicates line {first}", family.shown()),
             ));
         }
-        prior.push((kk, count));
+        prior.push((family, count));
         Ok(())
     })?;
     Ok(prior)
@@ -178,17 +186,16 @@ pub fn read_quotas(file: &str, bytes: &[u8]) -> Result<BTreeMap<Province, u64>, 
     Ok(quotas)
 }
 
-/// A result file (`stratum,rank,nik,status`), in file order.
-pub fn read_rows(file: &str, bytes: &[u8]) -> Result<Vec<ResultRow>, BundleError> {
+/// A result file (`stratum,rank,nik,status` for v1, `stratum,rank,pid,status`
+/// for v2), in file order.
+pub fn read_rows<R: DrawRow>(file: &str, bytes: &[u8]) -> Result<Vec<R>, BundleError> {
+    let algorithm = R::Id::ALGORITHM;
     let mut rows = Vec::new();
-    read_csv(
-        file,
-        bytes,
-        &["stratum", "rank", "nik", "status"],
-        |line, r| {
-            let stratum: Stratum = code(file, line, "stratum", &r[0])?;
-            let rank = number(file, line, "rank", &r[1], "a rank 1 to 4294967295").and_then(
-                |rank: u32| match rank {
+    read_csv(file, bytes, &algorithm.result_header(), |line, r| {
+        let stratum: Stratum = code(file, line, "stratum", &r[0])?;
+        let rank =
+            number(file, line, "rank", &r[1], "a rank 1 to 4294967295").and_then(|rank: u32| {
+                match rank {
                     0 => Err(BundleError::field(
                         file,
                         line,
@@ -197,25 +204,20 @@ pub fn read_rows(file: &str, bytes: &[u8]) -> Result<Vec<ResultRow>, BundleError
                         "is not a rank 1 to 4294967295",
                     )),
                     _ => Ok(rank),
-                },
-            )?;
-            let status: Status = r[3].parse().map_err(|_| {
-                BundleError::field(
-                    file,
-                    line,
-                    "status",
-                    &r[3],
-                    "is not SELECTED, WAITLIST or KK_CAP",
-                )
+                }
             })?;
-            rows.push(ResultRow {
-                stratum,
-                rank,
-                nik: id(file, line, "nik", &r[2])?,
-                status,
-            });
-            Ok(())
-        },
-    )?;
+        let status: Status = r[3].parse().map_err(|_| {
+            BundleError::field(
+                file,
+                line,
+                "status",
+                &r[3],
+                "is not SELECTED, WAITLIST or KK_CAP",
+            )
+        })?;
+        let id = id(file, line, algorithm.id_field(), &r[2])?;
+        rows.push(R::from_parts(stratum, rank, id, status));
+        Ok(())
+    })?;
     Ok(rows)
 }

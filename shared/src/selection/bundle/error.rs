@@ -9,14 +9,15 @@ use thiserror::Error;
 #[derive(Debug, Error)]
 pub enum BundleError {
     /// A file could not be read or written.
-    #[error("{file}: {action}: {source}")]
+    #[error("{file}: {action}: {cause}")]
     Io {
         /// The file's path.
         file: String,
         /// `cannot read` or `cannot write`.
         action: &'static str,
-        /// The cause.
-        source: io::Error,
+        /// The cause (in the message, so not also a `source` that would
+        /// print it twice).
+        cause: io::Error,
     },
     /// A field holds a bad value, e.g.
     /// `candidates.csv line 17: nik "12345" is not 16 ASCII digits`.
@@ -71,19 +72,19 @@ impl BundleError {
         }
     }
 
-    pub(super) fn read(file: &std::path::Path, source: io::Error) -> Self {
+    pub(super) fn read(file: &std::path::Path, cause: io::Error) -> Self {
         Self::Io {
             file: file.display().to_string(),
             action: "cannot read",
-            source,
+            cause,
         }
     }
 
-    pub(super) fn write(file: &std::path::Path, source: io::Error) -> Self {
+    pub(super) fn write(file: &std::path::Path, cause: io::Error) -> Self {
         Self::Io {
             file: file.display().to_string(),
             action: "cannot write",
-            source,
+            cause,
         }
     }
 }

@@ -1,9 +1,10 @@
-//! `params.json`: wave, secret, beacon, allocation, cap and prior file.
+//! `params.json`: wave, secret, beacon, allocation, cap and prior file;
+//! for a v2 vector also the family key and the registrations file.
 
 use serde::{Deserialize, Serialize};
 
 use super::error::BundleError;
-use crate::selection::{Allocation, MAX_BEACON_LEN};
+use crate::selection::{Algorithm, Allocation, FamilyKey, MAX_BEACON_LEN};
 
 /// The file's name inside a bundle.
 pub const PARAMS_FILE: &str = "params.json";
@@ -19,6 +20,12 @@ pub struct RawParams {
     pub kk_cap: u32,
     #[serde(default)]
     pub prior: Option<String>,
+    /// v2 vectors only: the programme's family key, hex.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub family_key: Option<String>,
+    /// v2 vectors only: the registrations file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registrations: Option<String>,
 }
 
 /// How `allocation` names the seats.
@@ -37,10 +44,12 @@ pub struct ParsedParams {
     pub allocation: AllocationSpec,
     pub kk_cap: u32,
     pub prior: Option<String>,
+    /// The family key and the registrations file, both or neither.
+    pub derivation: Option<(FamilyKey, String)>,
 }
 
-/// Parses and checks `params.json`.
-pub fn parse_params(text: &str) -> Result<ParsedParams, BundleError> {
+/// Parses and checks `params.json` of a bundle of `algorithm`.
+pub fn parse_params(text: &str, algorithm: Algorithm) -> Result<ParsedParams, BundleError> {
     let raw: RawParams = serde_json::from_str(text).map_err(|e| json_error(PARAMS_FILE, &e))?;
     let bad = |key: &str, value: &str, problem: &str| {
         BundleError::field(PARAMS_FILE, line_of_key(text, key), key, value, problem)
@@ -74,6 +83,47 @@ pub fn parse_params(text: &str) -> Result<ParsedParams, BundleError> {
     if let Some(prior) = raw.prior.as_deref().filter(|p| !is_plain_file_name(p)) {
         return Err(bad("prior", prior, "does not name a file in the bundle"));
     }
+    let derivation = match (raw.family_key, raw.registrations) {
+        (None, None) => None,
+        (Some(_), _) | (_, Some(_)) if algorithm == Algorithm::V1 => {
+            let key = ["family_key", "registrations"]
+                .into_iter()
+                .find(|k| text.contains(&format!("\"{k}\"")))
+                .unwrap_or("family_key");
+            return Err(bad(
+                key,
+                "…",
+                "belongs to v2 bundles only (candidates.csv is v1)",
+            ));
+        }
+        (Some(key), Some(file)) => {
+            // The key is a secret: never echoed.
+            let key = FamilyKey::from_hex(&key)
+                .map_err(|_| bad("family_key", "…", "is not 64 hex digits (32 bytes)"))?;
+            if !is_plain_file_name(&file) {
+                return Err(bad(
+                    "registrations",
+                    &file,
+                    "does not name a file in the bundle",
+                ));
+            }
+            Some((key, file))
+        }
+        (Some(_), None) => {
+            return Err(bad(
+                "family_key",
+                "…",
+                "needs registrations (the file it derives fids from)",
+            ));
+        }
+        (None, Some(file)) => {
+            return Err(bad(
+                "registrations",
+                &file,
+                "needs family_key (to derive fids)",
+            ));
+        }
+    };
     Ok(ParsedParams {
         wave_id: raw.wave_id,
         secret,
@@ -81,6 +131,7 @@ pub fn parse_params(text: &str) -> Result<ParsedParams, BundleError> {
         allocation,
         kk_cap: raw.kk_cap,
         prior: raw.prior,
+        derivation,
     })
 }
 

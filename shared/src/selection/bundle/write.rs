@@ -5,9 +5,10 @@ use std::io::{BufWriter, Write};
 use std::path::Path;
 
 use super::params_file::{PARAMS_FILE, RawParams};
-use super::{Bundle, BundleError, CANDIDATES_FILE, EXPECTED_FILE, MANIFEST_FILE};
+use super::registrations::REGISTRATIONS_HEADER;
+use super::{BundleError, BundleOf, CANDIDATES_FILE, EXPECTED_FILE, MANIFEST_FILE};
 use crate::selection::lines::LineBuffer;
-use crate::selection::{Allocation, write_rows_csv};
+use crate::selection::{Algorithm, Allocation, CandidateId, DrawCandidate, write_rows_csv};
 
 fn write_file(
     dir: &Path,
@@ -21,10 +22,11 @@ fn write_file(
     out.flush().map_err(io)
 }
 
-impl Bundle {
+impl<C: DrawCandidate> BundleOf<C> {
     /// Writes the bundle into `dir` (created if missing): `params.json`,
-    /// `candidates.csv`, the prior and quotas files when used, and
-    /// `expected.csv` and `manifest.json` when the bundle has a result.
+    /// `candidates.csv`, the prior and quotas files when used, the
+    /// registrations file when the bundle has a derivation, and
+    /// `expected.csv` and `manifest.json` when it has a result.
     pub fn write(&self, dir: &Path) -> Result<(), BundleError> {
         fs::create_dir_all(dir).map_err(|e| BundleError::write(dir, e))?;
         let allocation = match &self.allocation {
@@ -38,12 +40,22 @@ impl Bundle {
             allocation,
             kk_cap: self.kk_cap,
             prior: self.prior.as_ref().map(|_| self.prior_file.clone()),
+            family_key: self.derivation.as_ref().map(|d| d.family_key.expose_hex()),
+            registrations: self
+                .derivation
+                .as_ref()
+                .map(|d| d.registrations_file.clone()),
         };
+        let algorithm = C::ALGORITHM;
         write_file(dir, PARAMS_FILE, |out| {
-            serde_json::to_writer_pretty(&mut *out, &raw).map_err(std::io::Error::from)
+            serde_json::to_writer_pretty(&mut *out, &raw).map_err(std::io::Error::from)?;
+            match algorithm {
+                Algorithm::V1 => Ok(()),
+                Algorithm::V2 => out.write_all(b"\n"),
+            }
         })?;
         write_file(dir, CANDIDATES_FILE, |out| {
-            out.write_all(b"nik,kk,province,tier\n")?;
+            writeln!(out, "{}", algorithm.candidates_header().join(","))?;
             let mut lines = LineBuffer::default();
             for candidate in &self.candidates {
                 lines.push_candidate(candidate);
@@ -56,10 +68,19 @@ impl Bundle {
         })?;
         if let Some(prior) = &self.prior {
             write_file(dir, &self.prior_file, |out| {
-                out.write_all(b"kk,count\n")?;
+                writeln!(out, "{}", algorithm.prior_header().join(","))?;
                 prior
                     .iter()
-                    .try_for_each(|(kk, n)| writeln!(out, "{kk:016},{n}"))
+                    .try_for_each(|(family, n)| writeln!(out, "{},{n}", family.text()))
+            })?;
+        }
+        if let Some(derivation) = &self.derivation {
+            write_file(dir, &derivation.registrations_file, |out| {
+                writeln!(out, "{}", REGISTRATIONS_HEADER.join(","))?;
+                derivation.registrations.iter().try_for_each(|r| {
+                    let id = r.registration_id.hyphenated();
+                    writeln!(out, "{id},{:016},{},{}", r.kk, r.province, r.tier)
+                })
             })?;
         }
         if let Some(quotas) = self.explicit_quotas() {

@@ -4,6 +4,7 @@ use super::*;
 
 mod outputs;
 mod rules;
+mod v2;
 
 pub(super) fn province(code: u8) -> Province {
     Province::new(code).expect("valid code")

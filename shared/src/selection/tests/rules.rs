@@ -23,7 +23,8 @@ fn empty_candidate_lists() {
         ),
     ];
     for (allocation, quotas) in cases {
-        let result = draw(&params(allocation, 2, &[]), Vec::new()).expect("empty draw");
+        let result =
+            draw(&params(allocation, 2, &[]), Vec::<Candidate>::new()).expect("empty draw");
         assert!(result.rows.is_empty());
         assert_eq!(result.manifest.quotas, quotas);
         assert_eq!(
