@@ -10,7 +10,7 @@ use shared::selection::bundle::Bundle;
 use shared::selection::{Allocation, Candidate, draw, parse_id};
 use tokio_util::sync::CancellationToken;
 use workers::procs::Worker;
-use workers::waves::{CloseRequest, Wave, close_wave};
+use workers::waves::{CloseRequest, Wave, WaveState, close_wave};
 
 use crate::data;
 use crate::helpers::{TestEnv, WorkerKind, bin, eventually_async};
@@ -33,7 +33,7 @@ pub async fn wait_drawn(env: &TestEnv, wave_id: i32, timeout: Duration) -> Wave 
         let wave = Wave::find(env.pool(), i64::from(wave_id))
             .await
             .expect("wave");
-        wave.filter(|w| w.state == "drawn")
+        wave.filter(|w| w.state == WaveState::Drawn)
     })
     .await
 }
@@ -306,12 +306,12 @@ async fn a_selector_killed_mid_draw_restarts_to_the_identical_manifest() {
     .expect("selector");
     close(&env, wave.wave_id).await;
     eventually_async("the draw started", Duration::from_secs(60), || async {
-        let state: String = sqlx::query_scalar("SELECT state FROM waves WHERE wave_id = $1")
+        let state: WaveState = sqlx::query_scalar("SELECT state FROM waves WHERE wave_id = $1")
             .bind(wave.wave_id)
             .fetch_one(env.pool())
             .await
             .expect("state");
-        (state == "drawing").then_some(())
+        (state == WaveState::Drawing).then_some(())
     })
     .await;
     first.crash().await.expect("killed mid-draw");

@@ -14,7 +14,7 @@ use super::error::{CliError, CliResult, input};
 use super::output::Output;
 use super::wave_open::parse_hex32;
 use crate::app::App;
-use crate::waves::{CloseOutcome, CloseRequest, Wave, close_wave};
+use crate::waves::{CloseOutcome, CloseRequest, Wave, WaveState, close_wave};
 
 #[derive(Debug, Args)]
 pub struct CloseArgs {
@@ -43,7 +43,7 @@ pub struct CloseReport {
     pub secret: String,
     pub beacon: String,
     pub commitment: String,
-    pub state: String,
+    pub state: WaveState,
     pub draw: Option<DrawSummary>,
 }
 
@@ -85,7 +85,7 @@ pub async fn run(app: &App, out: Output, args: CloseArgs) -> CliResult<CloseRepo
         secret: wave.secret.as_deref().map(hex::encode).unwrap_or_default(),
         beacon: wave.beacon.as_deref().map(hex::encode).unwrap_or_default(),
         commitment: wave.commitment_hex(),
-        state: wave.state.clone(),
+        state: wave.state,
         draw,
     })
 }
@@ -152,16 +152,16 @@ pub async fn wait_for_draw(
             bar.finish_and_clear();
             return Ok(summary);
         }
-        let (state, error): (String, Option<String>) = sqlx::query_as(
+        let (state, error): (WaveState, Option<String>) = sqlx::query_as(
             "SELECT w.state, j.last_error FROM waves w LEFT JOIN selection_jobs j USING (wave_id) WHERE w.wave_id = $1",
         )
         .bind(wave_id)
         .fetch_one(&app.pool)
         .await?;
-        let phase = match state.as_str() {
-            "closed" => "waiting for queued registrations to be validated",
-            "drawing" => "drawing",
-            _ => "waiting for the selector",
+        let phase = match state {
+            WaveState::Closed => "waiting for queued registrations to be validated",
+            WaveState::Drawing => "drawing",
+            WaveState::Open | WaveState::Drawn => "waiting for the selector",
         };
         bar.set_message(match &error {
             Some(error) => format!("{phase} (last error: {error})"),

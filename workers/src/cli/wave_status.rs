@@ -7,14 +7,14 @@ use serde::Serialize;
 use super::draw_summary::DrawSummary;
 use super::error::{CliResult, input};
 use crate::app::App;
-use crate::waves::Wave;
+use crate::waves::{Wave, WaveState};
 
 #[derive(Debug, Serialize)]
 pub struct WaveLine {
     pub wave_id: i32,
     pub name: String,
     pub scheme: String,
-    pub state: String,
+    pub state: WaveState,
     pub allocation: String,
     pub closes_at: DateTime<Utc>,
     pub closed_at: Option<DateTime<Utc>>,

@@ -12,6 +12,7 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 use crate::pgcopy::{copy_out_lines, fields, text};
+use crate::waves::WaveState;
 
 /// One candidate with what the draw itself does not need but the store and
 /// the skew check do. Sorted by NIK, to find a result row's candidate.
@@ -36,10 +37,12 @@ pub async fn freeze(pool: &PgPool, wave_id: i32) -> Result<bool, sqlx::Error> {
     let moved = sqlx::query(
         // clock_timestamp(): the moment of the move, after the gate's lock
         // wait, not the transaction's start.
-        "UPDATE waves SET state = 'drawing', frozen_at = clock_timestamp() \
-              WHERE wave_id = $1 AND state = 'closed'",
+        "UPDATE waves SET state = $2, frozen_at = clock_timestamp() \
+              WHERE wave_id = $1 AND state = $3",
     )
     .bind(wave_id)
+    .bind(WaveState::Drawing)
+    .bind(WaveState::Closed)
     .execute(&mut *tx)
     .await?
     .rows_affected();

@@ -13,6 +13,7 @@ use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 use super::row::RegistrationRow;
+use crate::waves::WaveState;
 
 /// What a batch did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -107,7 +108,7 @@ async fn lock_waves(
         sqlx::types::Json<Scheme>,
         DateTime<Utc>,
         Option<DateTime<Utc>>,
-        String,
+        WaveState,
     );
     let locked: Vec<Locked> = sqlx::query_as(
         "SELECT wave_id, scheme, closes_at, closed_at, state FROM waves \
@@ -123,7 +124,7 @@ async fn lock_waves(
             let view = WaveView {
                 scheme: scheme.0,
                 closes_at,
-                draw_started: state == "drawing" || state == "drawn",
+                draw_started: state.is_frozen(),
             };
             (id as u32, view)
         })

@@ -3,7 +3,9 @@
 mod close;
 mod model;
 mod open;
+mod state;
 
 pub use close::{CloseError, CloseOutcome, CloseRequest, close_wave};
-pub use model::{Wave, WaveState};
+pub use model::Wave;
 pub use open::{OpenRequest, open_wave};
+pub use state::{UnknownWaveState, WaveState};
