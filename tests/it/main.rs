@@ -9,4 +9,5 @@ mod close_barrier;
 mod disbursement;
 mod faults;
 mod selection;
+mod submitted_at;
 mod validator;

@@ -16,7 +16,7 @@ mod rules;
 mod schedule;
 mod weighted;
 
-use chrono::{DateTime, Datelike, Duration, Utc};
+use chrono::{DateTime, Datelike, Duration, Timelike, Utc};
 use rand::seq::IndexedRandom;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -31,6 +31,12 @@ use schedule::Schedule;
 /// The share of invalid records unless told otherwise.
 pub const DEFAULT_INVALID_SHARE: f64 = 0.10;
 
+/// How long after the close a late record (`WAVE_CLOSED`) claims to have
+/// been submitted, at most: someone pressing submit just after the deadline.
+/// Well inside the validator's clock allowance, so a late record is
+/// `WAVE_CLOSED` and nothing else when it is received after the close.
+pub const LATE_SPAN: Duration = Duration::seconds(60);
+
 /// What to generate.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GenerateOptions {
@@ -40,10 +46,15 @@ pub struct GenerateOptions {
     pub count: u64,
     /// The seed: the same options always give the same records.
     pub seed: u64,
-    /// When registration opens.
+    /// When registration opens; no record claims an earlier time.
     pub window_start: DateTime<Utc>,
     /// When the wave closes; valid records are submitted before it.
     pub window_end: DateTime<Utc>,
+    /// The moment the records are made (`None`: the window's end). No valid
+    /// record claims a later time, and late records (`WAVE_CLOSED`, at most
+    /// [`LATE_SPAN`] after the close) are built only once the close has
+    /// passed: a registration cannot be submitted in the future.
+    pub now: Option<DateTime<Utc>>,
     /// The expected share of invalid records, in `[0, 1]`
     /// ([`DEFAULT_INVALID_SHARE`]).
     pub invalid_share: f64,
@@ -64,6 +75,7 @@ impl GenerateOptions {
             seed,
             window_start,
             window_end,
+            now: None,
             invalid_share: DEFAULT_INVALID_SHARE,
         }
     }
@@ -93,7 +105,8 @@ pub struct Generator {
     rules: Rules,
     schedule: Schedule,
     population: Population,
-    recent: Vec<Person>,
+    /// Valid registrants already made, with when they registered.
+    recent: Vec<(Person, DateTime<Utc>)>,
 }
 
 impl Generator {
@@ -109,7 +122,12 @@ impl Generator {
             rng: ChaCha8Rng::seed_from_u64(options.seed),
             index: 0,
             rules: Rules::default(),
-            schedule: Schedule::new(options.window_start, options.window_end),
+            schedule: Schedule::new(
+                options.window_start,
+                options
+                    .now
+                    .map_or(options.window_end, |now| now.min(options.window_end)),
+            ),
             population: Population::new(options.count),
             recent: Vec::with_capacity(1024),
             options: GenerateOptions {
@@ -142,14 +160,25 @@ impl Generator {
         let mut at = self.schedule.at(quantile);
         let mut expected = ReasonSet::EMPTY;
         if self.rng.random_bool(self.options.invalid_share) {
-            expected = invalid::choose(&mut self.rng, &self.rules, !self.recent.is_empty());
+            let late = self
+                .options
+                .now
+                .is_none_or(|now| self.options.window_end <= now);
+            expected = invalid::choose(&mut self.rng, &self.rules, !self.recent.is_empty(), late);
         }
         let mut wave_id = self.options.wave_id;
         if expected.contains(ReasonCode::WaveUnknown) {
             wave_id = wave_id.wrapping_add(self.rng.random_range(1..=50));
         }
         if expected.contains(ReasonCode::WaveClosed) {
-            at = self.schedule.end() + Duration::seconds(self.rng.random_range(0..36 * 3600));
+            // Times are written to the second: from the first whole second
+            // at or after the close.
+            let end = self.options.window_end;
+            let close = match end.with_nanosecond(0) {
+                Some(whole) if whole < end => whole + Duration::seconds(1),
+                _ => end,
+            };
+            at = close + Duration::seconds(self.rng.random_range(0..LATE_SPAN.num_seconds()));
         }
         let mut person = if expected.contains(ReasonCode::DuplicateNik) {
             self.duplicate(at).unwrap_or_else(|| {
@@ -177,7 +206,7 @@ impl Generator {
         let utc = self.rng.random_bool(0.1);
         let json = person.message(id, wave_id, at, utc, &overrides);
         if expected.is_empty() {
-            self.remember(person);
+            self.remember(person, at);
         }
         Some(Generated { json, expected })
     }
@@ -207,11 +236,14 @@ impl Generator {
     /// sometimes with another e-mail address; `None` if none fits.
     fn duplicate(&mut self, at: DateTime<Utc>) -> Option<Person> {
         for _ in 0..4 {
-            let earlier = self.recent.choose(&mut self.rng)?;
-            if self
-                .rules
-                .valid_ages()
-                .contains(&age_at(earlier.birth_date, &at))
+            // Strictly earlier: a copy submitted in the same second could
+            // win the NIK's claim by its registration_id.
+            let (earlier, registered) = self.recent.choose(&mut self.rng)?;
+            if *registered < at
+                && self
+                    .rules
+                    .valid_ages()
+                    .contains(&age_at(earlier.birth_date, &at))
             {
                 let mut again = earlier.clone();
                 if self.rng.random_bool(0.3) {
@@ -225,12 +257,12 @@ impl Generator {
     }
 
     /// Keeps a valid registrant for later duplicates.
-    fn remember(&mut self, person: Person) {
+    fn remember(&mut self, person: Person, at: DateTime<Utc>) {
         if self.recent.len() < 1024 {
-            self.recent.push(person);
+            self.recent.push((person, at));
         } else {
             let slot = self.rng.random_range(0..self.recent.len());
-            self.recent[slot] = person;
+            self.recent[slot] = (person, at);
         }
     }
 }

@@ -25,7 +25,11 @@ impl Schedule {
     /// as the day before `end`.
     pub fn new(start: DateTime<Utc>, end: DateTime<Utc>) -> Schedule {
         let end = end.with_nanosecond(0).unwrap_or(end);
-        let start = start.with_nanosecond(0).unwrap_or(start);
+        // Rounded up: no instant of the schedule is before `start`.
+        let start = match start.with_nanosecond(0) {
+            Some(whole) if whole < start => whole + Duration::seconds(1),
+            _ => start,
+        };
         let start = if start < end {
             start
         } else {
@@ -76,11 +80,6 @@ impl Schedule {
         let offset = (fraction * bucket_seconds as f64) as i64;
         let at = bucket_start + Duration::seconds(offset.clamp(0, bucket_seconds - 1));
         at.min(self.end - Duration::seconds(1))
-    }
-
-    /// The end of the window (the wave's close).
-    pub fn end(&self) -> DateTime<Utc> {
-        self.end
     }
 }
 

@@ -84,6 +84,17 @@ async fn scenario(app: &App, out: Output, args: &DemoArgs, dir: &std::path::Path
     .await?;
     println!("{}", wave_open::human(&opened).trim_end());
     let wave_id = opened.wave_id;
+    // Registration claims times between the opening and the close, never in
+    // the future: the synthetic registrants register while the wave is open.
+    tokio::time::sleep_until(
+        (Instant::now()
+            + closes_at
+                .signed_duration_since(Utc::now())
+                .to_std()
+                .unwrap_or_default())
+        .into(),
+    )
+    .await;
 
     step(&format!(
         "3. generating {} registrations (about 10% invalid in every way the validator knows)",
@@ -99,7 +110,7 @@ async fn scenario(app: &App, out: Output, args: &DemoArgs, dir: &std::path::Path
             seed: args.seed,
             output: Some(file.clone()),
             invalid_share: shared::generate::DEFAULT_INVALID_SHARE,
-            closes_at: Some(closes_at.to_rfc3339()),
+            closes_at: None,
             scheme: "2020".to_owned(),
         },
     )
@@ -114,15 +125,6 @@ async fn scenario(app: &App, out: Output, args: &DemoArgs, dir: &std::path::Path
         ingested.published as f64 / t.elapsed().as_secs_f64()
     );
 
-    tokio::time::sleep_until(
-        (Instant::now()
-            + closes_at
-                .signed_duration_since(Utc::now())
-                .to_std()
-                .unwrap_or_default())
-        .into(),
-    )
-    .await;
     step("5. closing the wave while registrations are still queued; the draw waits for them");
     let beacon: [u8; 32] = rand::random();
     let closed = wave_close::run(

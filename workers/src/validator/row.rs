@@ -50,10 +50,12 @@ pub struct RegistrationRow {
     pub tier: Option<i16>,
     /// The message as received, for rejected registrations only.
     pub raw: Option<String>,
+    /// Not a column: whether it takes part in its NIK's claim (see `store`).
+    pub claimant: bool,
 }
 
 impl RegistrationRow {
-    pub fn new(record: &RegistrationRecord, assessment: &Assessment) -> Self {
+    pub fn new(record: &RegistrationRecord, assessment: &Assessment, claimant: bool) -> Self {
         let eligible = assessment.reasons.is_empty();
         let reasons: Vec<&str> = assessment.reasons.iter().map(|r| r.as_str()).collect();
         let warnings: Vec<&str> = assessment.warnings.iter().map(|w| w.as_str()).collect();
@@ -81,6 +83,7 @@ impl RegistrationRow {
             payout_account: record.payout.account.clone(),
             tier: assessment.tier.map(i16::from),
             raw: (!eligible).then(|| record.raw_json.clone()),
+            claimant,
         }
     }
 }

@@ -2,6 +2,12 @@
 //! registration against the locked state of its wave, stores each exactly once
 //! (keyed by `registration_id`), and settles `DUPLICATE_NIK` so that any
 //! number of validators, in any order, leave the same state.
+//!
+//! Only a *claimant* takes part in a NIK's claim: a registration for a known
+//! wave whose inputs are not frozen, with no `FIELD_INVALID` (which covers a
+//! `submitted_at` out of bounds). Anything else is rejected for its own
+//! reasons, never holds a NIK and is never marked `DUPLICATE_NIK`, so a
+//! registration claiming an early time cannot take a NIK from anyone.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -34,15 +40,17 @@ impl std::ops::AddAssign for StoreOutcome {
     }
 }
 
-/// Judges and stores a batch in one transaction.
+/// Judges and stores a batch in one transaction. A `submitted_at` more than
+/// `clock_allowance` after the batch's receipt is `FIELD_INVALID`.
 pub async fn store_batch(
     pool: &PgPool,
     records: &[RegistrationRecord],
+    clock_allowance: chrono::Duration,
 ) -> Result<StoreOutcome, sqlx::Error> {
     let started = std::time::Instant::now();
     let mut tx = pool.begin().await?;
     let begun = started.elapsed();
-    let waves = lock_waves(&mut tx, records).await?;
+    let waves = lock_waves(&mut tx, records, clock_allowance).await?;
     let locked = started.elapsed();
     let barred = barred_niks(&mut tx, records).await?;
     let looked_up = started.elapsed();
@@ -63,13 +71,15 @@ pub async fn store_batch(
                 .and_then(|nik| barred.get(nik))
                 .is_some_and(|&wave_id| i64::from(wave_id) != i64::from(record.wave_id));
             let assessment: Assessment = assess(record, wave, already, regions);
-            RegistrationRow::new(record, &assessment)
+            let claimant = wave.is_some_and(|w| !w.draw_started)
+                && !assessment.reasons.contains(ReasonCode::FieldInvalid);
+            RegistrationRow::new(record, &assessment, claimant)
         })
         .collect();
     let assessed = started.elapsed();
     let inserted = insert_rows(&mut tx, &rows).await?;
     let stored = started.elapsed();
-    let marked_duplicate = settle_duplicates(&mut tx, &rows, &inserted, &waves).await?;
+    let marked_duplicate = settle_duplicates(&mut tx, &rows, &inserted).await?;
     let claimed = started.elapsed();
     tx.commit().await?;
     tracing::debug!(
@@ -91,10 +101,13 @@ pub async fn store_batch(
 
 /// Locks the batch's waves `FOR SHARE`: a wave's state cannot move to
 /// `drawing` while a batch that judged against it is uncommitted, so a
-/// registration is either in the draw or rejected `WAVE_CLOSED`.
+/// registration is either in the draw or rejected `WAVE_CLOSED`. The batch
+/// is received at the transaction's `now()` (the database's clock, which
+/// also stamped `opened_at` and stamps `validated_at`).
 async fn lock_waves(
     tx: &mut PgConnection,
     records: &[RegistrationRecord],
+    clock_allowance: chrono::Duration,
 ) -> Result<HashMap<u32, WaveView>, sqlx::Error> {
     let ids: Vec<i64> = records
         .iter()
@@ -107,11 +120,13 @@ async fn lock_waves(
         i32,
         sqlx::types::Json<Scheme>,
         DateTime<Utc>,
+        DateTime<Utc>,
         Option<DateTime<Utc>>,
         WaveState,
+        DateTime<Utc>,
     );
     let locked: Vec<Locked> = sqlx::query_as(
-        "SELECT wave_id, scheme, closes_at, closed_at, state FROM waves \
+        "SELECT wave_id, scheme, opened_at, closes_at, closed_at, state, now() FROM waves \
              WHERE wave_id = ANY($1::bigint[]) ORDER BY wave_id FOR SHARE",
     )
     .bind(&ids)
@@ -119,15 +134,19 @@ async fn lock_waves(
     .await?;
     Ok(locked
         .into_iter()
-        .map(|(id, scheme, closes_at, closed_at, state)| {
-            let closes_at = closed_at.map_or(closes_at, |closed| closed.min(closes_at));
-            let view = WaveView {
-                scheme: scheme.0,
-                closes_at,
-                draw_started: state.is_frozen(),
-            };
-            (id as u32, view)
-        })
+        .map(
+            |(id, scheme, opened_at, closes_at, closed_at, state, received_at)| {
+                let closes_at = closed_at.map_or(closes_at, |closed| closed.min(closes_at));
+                let view = WaveView {
+                    scheme: scheme.0,
+                    opened_at,
+                    closes_at,
+                    draw_started: state.is_frozen(),
+                    submitted_by: received_at + clock_allowance,
+                };
+                (id as u32, view)
+            },
+        )
         .collect())
 }
 
@@ -260,29 +279,25 @@ async fn insert_rows_skipping_stored(
     Ok(ids.into_iter().collect())
 }
 
-/// Claims each (wave, NIK) for its earliest registration and marks every
-/// other registration with that NIK in the wave `DUPLICATE_NIK`. The claim
-/// upsert locks the claim rows, so concurrent batches touching the same NIK
-/// run this step one after the other and each sees the other's rows.
+/// Claims each (wave, NIK) for its earliest claimant and marks every other
+/// claimant with that NIK in the wave `DUPLICATE_NIK`. The claim upsert
+/// locks the claim rows, so concurrent batches touching the same NIK run
+/// this step one after the other and each sees the other's rows.
 async fn settle_duplicates(
     tx: &mut PgConnection,
     rows: &[RegistrationRow],
     inserted: &HashSet<Uuid>,
-    waves: &HashMap<u32, WaveView>,
 ) -> Result<u64, sqlx::Error> {
     // The earliest new registration per key, and which keys the batch repeats.
     let mut earliest: BTreeMap<(i64, &str), (DateTime<Utc>, Uuid)> = BTreeMap::new();
     let mut repeated: HashSet<(i64, &str)> = HashSet::new();
     for row in rows
         .iter()
-        .filter(|r| inserted.contains(&r.registration_id))
+        .filter(|r| r.claimant && inserted.contains(&r.registration_id))
     {
         let Some(nik) = row.nik.as_deref() else {
             continue;
         };
-        if !waves.contains_key(&(row.wave_id as u32)) {
-            continue;
-        }
         let candidate = (
             row.submitted_at.unwrap_or(DateTime::<Utc>::MAX_UTC),
             row.registration_id,
@@ -335,6 +350,8 @@ async fn settle_duplicates(
         return Ok(0);
     }
     // `r.nik = ANY(…)` lets the planner find the few rows by the NIK index.
+    // Contested keys are of waves not frozen (claimants only), and a
+    // FIELD_INVALID registration is no claimant, so it is left as it is.
     let marked = sqlx::query(
         "UPDATE registrations r \
             SET status = 'rejected', \
@@ -343,11 +360,13 @@ async fn settle_duplicates(
             AND (r.wave_id, r.nik) IN (SELECT * FROM unnest($1::bigint[], $2::text[])) \
             AND r.registration_id <> (SELECT c.registration_id FROM nik_claims c \
                                        WHERE c.wave_id = r.wave_id AND c.nik = r.nik) \
-            AND NOT ($3::reason_code = ANY(r.reasons))",
+            AND NOT ($3::reason_code = ANY(r.reasons)) \
+            AND NOT ($4::reason_code = ANY(r.reasons))",
     )
     .bind(contested.iter().map(|k| k.0).collect::<Vec<_>>())
     .bind(contested.iter().map(|k| k.1).collect::<Vec<_>>())
     .bind(ReasonCode::DuplicateNik.as_str())
+    .bind(ReasonCode::FieldInvalid.as_str())
     .execute(&mut *tx)
     .await?;
     Ok(marked.rows_affected())
