@@ -8,6 +8,7 @@ mod cli;
 mod close_barrier;
 mod disbursement;
 mod faults;
+mod frozen;
 mod selection;
 mod submitted_at;
 mod validator;

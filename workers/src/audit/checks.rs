@@ -52,7 +52,7 @@ pub async fn run(pool: &PgPool, stored: &StoredDraw) -> anyhow::Result<Vec<Check
         "SELECT count(*) FROM registrations r \
           WHERE r.wave_id = $1 AND r.status = 'eligible' \
             AND NOT EXISTS (SELECT 1 FROM selection_results s WHERE s.wave_id = $1 AND s.nik = r.nik) \
-            AND NOT EXISTS (SELECT 1 FROM barred_niks b WHERE b.nik = r.nik AND b.wave_id <> $1)",
+            AND NOT EXISTS (SELECT 1 FROM selection_excluded x WHERE x.wave_id = $1 AND x.nik = r.nik)",
     )
     .bind(i64::from(wave_id))
     .fetch_one(pool)
@@ -61,6 +61,19 @@ pub async fn run(pool: &PgPool, stored: &StoredDraw) -> anyhow::Result<Vec<Check
         name: "every eligible registration was a candidate",
         ok: missing == 0,
         detail: format!("{missing} eligible registration(s) were left out of the draw"),
+    });
+    let unbarred: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM selection_excluded x \
+          WHERE x.wave_id = $1 \
+            AND NOT EXISTS (SELECT 1 FROM barred_niks b WHERE b.nik = x.nik AND b.wave_id <> $1)",
+    )
+    .bind(wave_id)
+    .fetch_one(pool)
+    .await?;
+    checks.push(Check {
+        name: "every registration left out is barred by another wave",
+        ok: unbarred == 0,
+        detail: format!("{unbarred} registration(s) were left out of the draw with no reason"),
     });
     let mismatched: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM ( \

@@ -1,8 +1,11 @@
 //! The draw's inputs. They are frozen when the wave moves to `drawing`:
-//! validators judge every later registration `WAVE_CLOSED`, promotions wait
-//! while a wave is drawing (the draw gate), draws run one at a time, and the
-//! prior counts are stored in the same transaction. So a draw restarted
-//! after a crash reads exactly the same inputs.
+//! validators judge every later registration `WAVE_CLOSED` and take no NIK
+//! claim for it, and the prior counts and the registrations left out (NIKs
+//! barred by another wave) are stored in the same transaction. The
+//! candidates are then read from the wave's registrations and
+//! `selection_excluded` alone, which triggers keep unchanged from the freeze
+//! on (migration 20261130010001): a draw restarted after a crash, or after
+//! revocations and promotions elsewhere, reads exactly the same inputs.
 
 use std::collections::HashMap;
 
@@ -27,8 +30,9 @@ pub struct CandidateInfo {
     pub submitted_at: i64,
 }
 
-/// Moves a closed wave to `drawing` and stores its prior counts, under the
-/// draw gate. Returns false if the wave was not `closed`.
+/// Moves a closed wave to `drawing` and stores its prior counts and the
+/// registrations its draw leaves out, under the draw gate. Returns false if
+/// the wave was not `closed`.
 pub async fn freeze(pool: &PgPool, wave_id: i32) -> Result<bool, sqlx::Error> {
     let mut tx = pool.begin().await?;
     sqlx::query("SELECT id FROM draw_gate FOR UPDATE")
@@ -57,10 +61,24 @@ pub async fn freeze(pool: &PgPool, wave_id: i32) -> Result<bool, sqlx::Error> {
         .bind(wave_id)
         .execute(&mut *tx)
         .await?;
+        sqlx::query(EXCLUDED_SQL)
+            .bind(wave_id)
+            .execute(&mut *tx)
+            .await?;
     }
     tx.commit().await?;
     Ok(moved == 1)
 }
+
+/// The wave's eligible registrations whose NIK became a beneficiary (or was
+/// revoked) in another wave since they were validated (ALREADY_BENEFICIARY,
+/// re-checked at the freeze): left out of its draw, for good.
+pub const EXCLUDED_SQL: &str = "\
+INSERT INTO selection_excluded (wave_id, nik) \
+SELECT $1, r.nik FROM registrations r \
+ WHERE r.wave_id = $1 AND r.status = 'eligible' \
+   AND EXISTS (SELECT 1 FROM barred_niks b WHERE b.nik = r.nik AND b.wave_id <> $1) \
+ON CONFLICT DO NOTHING";
 
 /// The frozen prior counts of a wave.
 pub async fn prior(pool: &PgPool, wave_id: i32) -> Result<HashMap<u64, u32>, anyhow::Error> {
@@ -77,9 +95,8 @@ pub async fn prior(pool: &PgPool, wave_id: i32) -> Result<HashMap<u64, u32>, any
         .collect()
 }
 
-/// The wave's eligible registrations, minus NIKs that became beneficiaries
-/// in another wave since they were validated (ALREADY_BENEFICIARY,
-/// re-checked), read with `COPY` and sorted by NIK.
+/// The wave's eligible registrations minus those its freeze left out
+/// (`selection_excluded`), read with `COPY` and sorted by NIK.
 pub async fn candidates(pool: &PgPool, wave_id: i32) -> anyhow::Result<Vec<CandidateInfo>> {
     let statement = candidates_copy(wave_id);
     let mut connection = pool.acquire().await?;
@@ -100,7 +117,8 @@ pub fn candidates_copy(wave_id: i32) -> String {
                       extract(epoch FROM r.submitted_at)::bigint \
                  FROM registrations r \
                 WHERE r.wave_id = {wave_id} AND r.status = 'eligible' \
-                  AND NOT EXISTS (SELECT 1 FROM barred_niks b WHERE b.nik = r.nik AND b.wave_id <> {wave_id})) \
+                  AND NOT EXISTS (SELECT 1 FROM selection_excluded x \
+                                   WHERE x.wave_id = {wave_id} AND x.nik = r.nik)) \
          TO STDOUT"
     )
 }
