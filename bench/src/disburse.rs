@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use lapin::options::QueuePurgeOptions;
 use serde::Serialize;
 use shared::amqp::Queue;
+use workers::waves::WaveState;
 
 use crate::common::{BenchEnv, peak_rss_mib, publish_confirmed, rate, time_until};
 
@@ -33,12 +34,28 @@ pub async fn run(count: i64) -> anyhow::Result<DisburseReport> {
     eprintln!("seeding {count} registrations and participants");
     crate::seed::eligible(pool, wave.wave_id, count).await?;
     let today = chrono::Utc::now().date_naive();
-    sqlx::query(
-        "UPDATE waves SET state = 'drawn', closed_at = now(), frozen_at = now() WHERE wave_id = $1",
-    )
-    .bind(wave.wave_id)
-    .execute(pool)
-    .await?;
+    // The wave goes through every state, as the database demands
+    // (`waves_state_machine`); the draw itself is the selection bench's.
+    let mut tx = pool.begin().await?;
+    for (to, from, stamp) in [
+        (WaveState::Closed, WaveState::Open, ", closed_at = now()"),
+        (
+            WaveState::Drawing,
+            WaveState::Closed,
+            ", frozen_at = clock_timestamp()",
+        ),
+        (WaveState::Drawn, WaveState::Drawing, ""),
+    ] {
+        sqlx::query(&format!(
+            "UPDATE waves SET state = $2{stamp} WHERE wave_id = $1 AND state = $3"
+        ))
+        .bind(wave.wave_id)
+        .bind(to)
+        .bind(from)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
     sqlx::query(
         "INSERT INTO participants (wave_id, nik, kk, registration_id, stratum, rank, card_number, origin, selected_on, purchase_deadline) \
          SELECT $1, nik, kk, registration_id, domicile_province, row_number() OVER (), \

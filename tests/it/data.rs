@@ -137,6 +137,24 @@ pub fn id(record: &Generated) -> uuid::Uuid {
         .expect("uuid")
 }
 
+/// Runs `sql` (binding `wave_id` as `$1`) as a superuser who switches the
+/// guard triggers off for the transaction (`session_replication_role =
+/// replica`): what someone with the database's keys could do behind the
+/// system's back, which only an audit can then catch.
+pub async fn tamper(env: &TestEnv, sql: &str, wave_id: i32) {
+    let mut tx = env.pool().begin().await.expect("begin");
+    sqlx::query("SET LOCAL session_replication_role = replica")
+        .execute(&mut *tx)
+        .await
+        .expect("triggers off (superuser)");
+    sqlx::query(sql)
+        .bind(wave_id)
+        .execute(&mut *tx)
+        .await
+        .expect("tamper");
+    tx.commit().await.expect("commit");
+}
+
 /// Stores `n` eligible registrations directly (no validator), for draw
 /// tests: NIKs `base + i`, families of up to three sharing a KK, provinces
 /// spread over `provinces`, tier 1 for every fifth, submissions over the ten

@@ -9,6 +9,7 @@ mod close_barrier;
 mod disbursement;
 mod faults;
 mod frozen;
+mod guards;
 mod selection;
 mod submitted_at;
 mod validator;
