@@ -10,6 +10,7 @@ mod disbursement;
 mod faults;
 mod frozen;
 mod guards;
+mod plans;
 mod selection;
 mod submitted_at;
 mod validator;

@@ -2,6 +2,7 @@
 //! bundle, with no database) and compare it with the published result.
 
 mod checks;
+pub mod queries;
 mod stored;
 
 use std::path::Path;

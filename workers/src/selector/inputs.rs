@@ -51,34 +51,56 @@ pub async fn freeze(pool: &PgPool, wave_id: i32) -> Result<bool, sqlx::Error> {
     .await?
     .rows_affected();
     if moved == 1 {
-        sqlx::query(
-            "INSERT INTO selection_prior (wave_id, kk, count) \
-             SELECT $1, p.kk, count(*) FROM participants p \
-              WHERE p.state = 'active' \
-                AND p.kk IN (SELECT kk FROM registrations WHERE wave_id = $1 AND status = 'eligible') \
-              GROUP BY p.kk",
-        )
-        .bind(wave_id)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query(EXCLUDED_SQL)
-            .bind(wave_id)
-            .execute(&mut *tx)
-            .await?;
+        for statement in [PRIOR_SQL, EXCLUDED_SQL] {
+            sqlx::query(statement)
+                .bind(i64::from(wave_id))
+                .execute(&mut *tx)
+                .await?;
+        }
     }
     tx.commit().await?;
     Ok(moved == 1)
 }
 
+/// Per family card of the wave's eligible registrations, its active
+/// beneficiaries from earlier waves (`$1`: the wave, a bigint).
+pub const PRIOR_SQL: &str = "\
+INSERT INTO selection_prior (wave_id, kk, count) \
+SELECT $1, p.kk, count(*) FROM participants p \
+ WHERE p.state = 'active' \
+   AND p.kk IN (SELECT kk FROM registrations WHERE wave_id = $1 AND status = 'eligible') \
+ GROUP BY p.kk";
+
 /// The wave's eligible registrations whose NIK became a beneficiary (or was
 /// revoked) in another wave since they were validated (ALREADY_BENEFICIARY,
-/// re-checked at the freeze): left out of its draw, for good.
+/// re-checked at the freeze): left out of its draw, for good (`$1`: the
+/// wave, a bigint).
 pub const EXCLUDED_SQL: &str = "\
 INSERT INTO selection_excluded (wave_id, nik) \
 SELECT $1, r.nik FROM registrations r \
  WHERE r.wave_id = $1 AND r.status = 'eligible' \
    AND EXISTS (SELECT 1 FROM barred_niks b WHERE b.nik = r.nik AND b.wave_id <> $1) \
 ON CONFLICT DO NOTHING";
+
+/// Fresh planner statistics for what the freeze reads: a wave's
+/// registrations arrive by the million through `COPY`, and a table never
+/// analysed looks to the planner like a few rows of the wave, which can turn
+/// a linear join quadratic.
+pub async fn analyze_before_freeze(pool: &PgPool) -> Result<(), sqlx::Error> {
+    sqlx::query("ANALYZE registrations, barred_niks, participants")
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// Fresh planner statistics for what the freeze wrote, before the
+/// candidates are read.
+pub async fn analyze_frozen(pool: &PgPool) -> Result<(), sqlx::Error> {
+    sqlx::query("ANALYZE selection_prior, selection_excluded")
+        .execute(pool)
+        .await?;
+    Ok(())
+}
 
 /// The frozen prior counts of a wave.
 pub async fn prior(pool: &PgPool, wave_id: i32) -> Result<HashMap<u64, u32>, anyhow::Error> {
@@ -112,14 +134,18 @@ pub async fn candidates(pool: &PgPool, wave_id: i32) -> anyhow::Result<Vec<Candi
 
 /// The `COPY` that reads a wave's candidates.
 pub fn candidates_copy(wave_id: i32) -> String {
+    format!("COPY ({}) TO STDOUT", candidates_select(wave_id))
+}
+
+/// A wave's candidates: its eligible registrations minus those left out.
+pub fn candidates_select(wave_id: i32) -> String {
     format!(
-        "COPY (SELECT r.nik, r.kk, r.domicile_province, r.tier, r.registration_id, \
-                      extract(epoch FROM r.submitted_at)::bigint \
-                 FROM registrations r \
-                WHERE r.wave_id = {wave_id} AND r.status = 'eligible' \
-                  AND NOT EXISTS (SELECT 1 FROM selection_excluded x \
-                                   WHERE x.wave_id = {wave_id} AND x.nik = r.nik)) \
-         TO STDOUT"
+        "SELECT r.nik, r.kk, r.domicile_province, r.tier, r.registration_id, \
+                extract(epoch FROM r.submitted_at)::bigint \
+           FROM registrations r \
+          WHERE r.wave_id = {wave_id} AND r.status = 'eligible' \
+            AND NOT EXISTS (SELECT 1 FROM selection_excluded x \
+                             WHERE x.wave_id = {wave_id} AND x.nik = r.nik)"
     )
 }
 

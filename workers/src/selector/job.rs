@@ -52,16 +52,18 @@ pub async fn run_job(
             if !barrier::wait_for_drain(app, wave_id, shutdown).await? {
                 return Ok(JobEnd::Stopped);
             }
+            // Fresh statistics: the planner otherwise guesses a few rows for
+            // a wave of millions, just loaded.
+            inputs::analyze_before_freeze(pool).await?;
             inputs::freeze(pool, wave_id).await?;
         }
-        WaveState::Drawing => tracing::info!("resuming a draw whose inputs are frozen"),
+        WaveState::Drawing => {
+            tracing::info!("resuming a draw whose inputs are frozen");
+            inputs::analyze_before_freeze(pool).await?;
+        }
     }
     let started = Instant::now();
-    // Fresh statistics: the planner otherwise guesses a few rows for a
-    // wave of millions.
-    sqlx::query("ANALYZE barred_niks, participants")
-        .execute(pool)
-        .await?;
+    inputs::analyze_frozen(pool).await?;
     let mut params = wave.draw_params(pool).await?;
     params.prior = inputs::prior(pool, wave_id).await?;
     let infos: Vec<CandidateInfo> = inputs::candidates(pool, wave_id).await?;
