@@ -11,13 +11,13 @@ mod invalid;
 mod names;
 mod person;
 mod population;
+mod recent;
 mod renumbering;
 mod rules;
 mod schedule;
 mod weighted;
 
-use chrono::{DateTime, Datelike, Duration, Timelike, Utc};
-use rand::seq::IndexedRandom;
+use chrono::{DateTime, Datelike, Utc};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde_json::Value;
@@ -25,17 +25,14 @@ use serde_json::Value;
 use crate::domain::{ReasonCode, ReasonSet, Scheme, age_at};
 use person::{Override, Person};
 use population::Population;
+use recent::Recent;
 use rules::Rules;
 use schedule::Schedule;
 
 /// The share of invalid records unless told otherwise.
 pub const DEFAULT_INVALID_SHARE: f64 = 0.10;
 
-/// How long after the close a late record (`WAVE_CLOSED`) claims to have
-/// been submitted, at most: someone pressing submit just after the deadline.
-/// Well inside the validator's clock allowance, so a late record is
-/// `WAVE_CLOSED` and nothing else when it is received after the close.
-pub const LATE_SPAN: Duration = Duration::seconds(60);
+pub use schedule::LATE_SPAN;
 
 /// What to generate.
 #[derive(Debug, Clone, PartialEq)]
@@ -105,8 +102,7 @@ pub struct Generator {
     rules: Rules,
     schedule: Schedule,
     population: Population,
-    /// Valid registrants already made, with when they registered.
-    recent: Vec<(Person, DateTime<Utc>)>,
+    recent: Recent,
 }
 
 impl Generator {
@@ -129,7 +125,7 @@ impl Generator {
                     .map_or(options.window_end, |now| now.min(options.window_end)),
             ),
             population: Population::new(options.count),
-            recent: Vec::with_capacity(1024),
+            recent: Recent::new(),
             options: GenerateOptions {
                 invalid_share,
                 ..options
@@ -171,14 +167,7 @@ impl Generator {
             wave_id = wave_id.wrapping_add(self.rng.random_range(1..=50));
         }
         if expected.contains(ReasonCode::WaveClosed) {
-            // Times are written to the second: from the first whole second
-            // at or after the close.
-            let end = self.options.window_end;
-            let close = match end.with_nanosecond(0) {
-                Some(whole) if whole < end => whole + Duration::seconds(1),
-                _ => end,
-            };
-            at = close + Duration::seconds(self.rng.random_range(0..LATE_SPAN.num_seconds()));
+            at = schedule::late(&mut self.rng, self.options.window_end);
         }
         let mut person = if expected.contains(ReasonCode::DuplicateNik) {
             self.duplicate(at).unwrap_or_else(|| {
@@ -206,7 +195,7 @@ impl Generator {
         let utc = self.rng.random_bool(0.1);
         let json = person.message(id, wave_id, at, utc, &overrides);
         if expected.is_empty() {
-            self.remember(person, at);
+            self.recent.remember(&mut self.rng, person, at);
         }
         Some(Generated { json, expected })
     }
@@ -235,35 +224,14 @@ impl Generator {
     /// An earlier valid registrant registering again (same NIK, new id),
     /// sometimes with another e-mail address; `None` if none fits.
     fn duplicate(&mut self, at: DateTime<Utc>) -> Option<Person> {
-        for _ in 0..4 {
-            // Strictly earlier: a copy submitted in the same second could
-            // win the NIK's claim by its registration_id.
-            let (earlier, registered) = self.recent.choose(&mut self.rng)?;
-            if *registered < at
-                && self
-                    .rules
-                    .valid_ages()
-                    .contains(&age_at(earlier.birth_date, &at))
-            {
-                let mut again = earlier.clone();
-                if self.rng.random_bool(0.3) {
-                    again.email =
-                        names::email(&mut self.rng, &again.full_name, again.birth_date.year());
-                }
-                return Some(again);
-            }
+        let ages = self.rules.valid_ages();
+        let mut again = self.recent.before(&mut self.rng, at, |earlier| {
+            ages.contains(&age_at(earlier.birth_date, &at))
+        })?;
+        if self.rng.random_bool(0.3) {
+            again.email = names::email(&mut self.rng, &again.full_name, again.birth_date.year());
         }
-        None
-    }
-
-    /// Keeps a valid registrant for later duplicates.
-    fn remember(&mut self, person: Person, at: DateTime<Utc>) {
-        if self.recent.len() < 1024 {
-            self.recent.push((person, at));
-        } else {
-            let slot = self.rng.random_range(0..self.recent.len());
-            self.recent[slot] = (person, at);
-        }
+        Some(again)
     }
 }
 

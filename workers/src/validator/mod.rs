@@ -1,6 +1,7 @@
 //! The validator: consumes `registrations.submitted`, judges each
 //! registration, and stores it exactly once, in batches, acking after commit.
 
+mod claims;
 mod copy_row;
 mod instance;
 mod row;

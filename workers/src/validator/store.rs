@@ -1,15 +1,9 @@
 //! Writing one batch of registrations: one transaction that judges every
 //! registration against the locked state of its wave, stores each exactly once
-//! (keyed by `registration_id`), and settles `DUPLICATE_NIK` so that any
-//! number of validators, in any order, leave the same state.
-//!
-//! Only a *claimant* takes part in a NIK's claim: a registration for a known
-//! wave whose inputs are not frozen, with no `FIELD_INVALID` (which covers a
-//! `submitted_at` out of bounds). Anything else is rejected for its own
-//! reasons, never holds a NIK and is never marked `DUPLICATE_NIK`, so a
-//! registration claiming an early time cannot take a NIK from anyone.
+//! (keyed by `registration_id`), and settles `DUPLICATE_NIK` (`claims.rs`) so
+//! that any number of validators, in any order, leave the same state.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use shared::domain::{
@@ -79,7 +73,7 @@ pub async fn store_batch(
     let assessed = started.elapsed();
     let inserted = insert_rows(&mut tx, &rows).await?;
     let stored = started.elapsed();
-    let marked_duplicate = settle_duplicates(&mut tx, &rows, &inserted).await?;
+    let marked_duplicate = super::claims::settle_duplicates(&mut tx, &rows, &inserted).await?;
     let claimed = started.elapsed();
     tx.commit().await?;
     tracing::debug!(
@@ -199,7 +193,7 @@ async fn insert_rows(
         }
         Err(error) => return Err(error),
     }
-    insert_rows_skipping_stored(tx, rows).await
+    super::row::insert_skipping_stored(tx, rows).await
 }
 
 fn is_unique_violation(error: &sqlx::Error) -> bool {
@@ -207,167 +201,4 @@ fn is_unique_violation(error: &sqlx::Error) -> bool {
         .as_database_error()
         .and_then(|e| e.code())
         .is_some_and(|code| code == "23505")
-}
-
-/// The slow path: skips the registrations already stored.
-async fn insert_rows_skipping_stored(
-    tx: &mut PgConnection,
-    rows: &[RegistrationRow],
-) -> Result<HashSet<Uuid>, sqlx::Error> {
-    let ids: Vec<Uuid> = sqlx::query_scalar(super::row::INSERT_SQL)
-        .bind(rows.iter().map(|r| r.registration_id).collect::<Vec<_>>())
-        .bind(rows.iter().map(|r| r.wave_id).collect::<Vec<_>>())
-        .bind(rows.iter().map(|r| r.status).collect::<Vec<_>>())
-        .bind(rows.iter().map(|r| r.reasons.as_str()).collect::<Vec<_>>())
-        .bind(rows.iter().map(|r| r.warnings.as_str()).collect::<Vec<_>>())
-        .bind(rows.iter().map(|r| r.submitted_at).collect::<Vec<_>>())
-        .bind(rows.iter().map(|r| r.nik.as_deref()).collect::<Vec<_>>())
-        .bind(rows.iter().map(|r| r.kk.as_deref()).collect::<Vec<_>>())
-        .bind(
-            rows.iter()
-                .map(|r| r.full_name.as_deref())
-                .collect::<Vec<_>>(),
-        )
-        .bind(rows.iter().map(|r| r.birth_date).collect::<Vec<_>>())
-        .bind(rows.iter().map(|r| r.sex.as_deref()).collect::<Vec<_>>())
-        .bind(rows.iter().map(|r| r.email.as_deref()).collect::<Vec<_>>())
-        .bind(rows.iter().map(|r| r.phone.as_deref()).collect::<Vec<_>>())
-        .bind(
-            rows.iter()
-                .map(|r| r.domicile_province.as_deref())
-                .collect::<Vec<_>>(),
-        )
-        .bind(
-            rows.iter()
-                .map(|r| r.domicile_regency.as_deref())
-                .collect::<Vec<_>>(),
-        )
-        .bind(
-            rows.iter()
-                .map(|r| r.education.as_deref())
-                .collect::<Vec<_>>(),
-        )
-        .bind(
-            rows.iter()
-                .map(|r| r.occupation.as_deref())
-                .collect::<Vec<_>>(),
-        )
-        .bind(
-            rows.iter()
-                .map(|r| r.receives_social_assistance)
-                .collect::<Vec<_>>(),
-        )
-        .bind(
-            rows.iter()
-                .map(|r| r.payout_method.as_deref())
-                .collect::<Vec<_>>(),
-        )
-        .bind(
-            rows.iter()
-                .map(|r| r.payout_provider.as_deref())
-                .collect::<Vec<_>>(),
-        )
-        .bind(
-            rows.iter()
-                .map(|r| r.payout_account.as_deref())
-                .collect::<Vec<_>>(),
-        )
-        .bind(rows.iter().map(|r| r.tier).collect::<Vec<_>>())
-        .bind(rows.iter().map(|r| r.raw.as_deref()).collect::<Vec<_>>())
-        .fetch_all(&mut *tx)
-        .await?;
-    Ok(ids.into_iter().collect())
-}
-
-/// Claims each (wave, NIK) for its earliest claimant and marks every other
-/// claimant with that NIK in the wave `DUPLICATE_NIK`. The claim upsert
-/// locks the claim rows, so concurrent batches touching the same NIK run
-/// this step one after the other and each sees the other's rows.
-async fn settle_duplicates(
-    tx: &mut PgConnection,
-    rows: &[RegistrationRow],
-    inserted: &HashSet<Uuid>,
-) -> Result<u64, sqlx::Error> {
-    // The earliest new registration per key, and which keys the batch repeats.
-    let mut earliest: BTreeMap<(i64, &str), (DateTime<Utc>, Uuid)> = BTreeMap::new();
-    let mut repeated: HashSet<(i64, &str)> = HashSet::new();
-    for row in rows
-        .iter()
-        .filter(|r| r.claimant && inserted.contains(&r.registration_id))
-    {
-        let Some(nik) = row.nik.as_deref() else {
-            continue;
-        };
-        let candidate = (
-            row.submitted_at.unwrap_or(DateTime::<Utc>::MAX_UTC),
-            row.registration_id,
-        );
-        match earliest.entry((row.wave_id, nik)) {
-            std::collections::btree_map::Entry::Vacant(slot) => {
-                slot.insert(candidate);
-            }
-            std::collections::btree_map::Entry::Occupied(mut slot) => {
-                repeated.insert((row.wave_id, nik));
-                if candidate < *slot.get() {
-                    slot.insert(candidate);
-                }
-            }
-        }
-    }
-    if earliest.is_empty() {
-        return Ok(0);
-    }
-    let keys: Vec<(i64, &str)> = earliest.keys().copied().collect();
-    // Returned: keys inserted fresh (fresh = true) or taken over from a later
-    // holder (fresh = false). Not returned: an earlier holder kept the key.
-    let returned: Vec<(i64, String, bool)> = sqlx::query_as(
-        "INSERT INTO nik_claims (wave_id, nik, submitted_at, registration_id) \
-         SELECT * FROM unnest($1::bigint[], $2::text[], $3::timestamptz[], $4::uuid[]) \
-         ON CONFLICT (wave_id, nik) DO UPDATE \
-           SET submitted_at = EXCLUDED.submitted_at, registration_id = EXCLUDED.registration_id \
-           WHERE (EXCLUDED.submitted_at, EXCLUDED.registration_id) \
-               < (nik_claims.submitted_at, nik_claims.registration_id) \
-         RETURNING wave_id, nik, (xmax = 0) AS fresh",
-    )
-    .bind(keys.iter().map(|k| k.0).collect::<Vec<_>>())
-    .bind(keys.iter().map(|k| k.1).collect::<Vec<_>>())
-    .bind(earliest.values().map(|v| v.0).collect::<Vec<_>>())
-    .bind(earliest.values().map(|v| v.1).collect::<Vec<_>>())
-    .fetch_all(&mut *tx)
-    .await?;
-    let fresh: HashSet<(i64, &str)> = returned
-        .iter()
-        .filter(|(_, _, fresh)| *fresh)
-        .map(|(wave, nik, _)| (*wave, nik.as_str()))
-        .collect();
-    // A fresh claim with no repeat in the batch has no duplicate to mark.
-    let contested: Vec<(i64, &str)> = keys
-        .iter()
-        .copied()
-        .filter(|key| !fresh.contains(key) || repeated.contains(key))
-        .collect();
-    if contested.is_empty() {
-        return Ok(0);
-    }
-    // `r.nik = ANY(…)` lets the planner find the few rows by the NIK index.
-    // Contested keys are of waves not frozen (claimants only), and a
-    // FIELD_INVALID registration is no claimant, so it is left as it is.
-    let marked = sqlx::query(
-        "UPDATE registrations r \
-            SET status = 'rejected', \
-                reasons = ARRAY(SELECT DISTINCT x FROM unnest(r.reasons || $3::reason_code) AS x ORDER BY x) \
-          WHERE r.nik = ANY($2::text[]) \
-            AND (r.wave_id, r.nik) IN (SELECT * FROM unnest($1::bigint[], $2::text[])) \
-            AND r.registration_id <> (SELECT c.registration_id FROM nik_claims c \
-                                       WHERE c.wave_id = r.wave_id AND c.nik = r.nik) \
-            AND NOT ($3::reason_code = ANY(r.reasons)) \
-            AND NOT ($4::reason_code = ANY(r.reasons))",
-    )
-    .bind(contested.iter().map(|k| k.0).collect::<Vec<_>>())
-    .bind(contested.iter().map(|k| k.1).collect::<Vec<_>>())
-    .bind(ReasonCode::DuplicateNik.as_str())
-    .bind(ReasonCode::FieldInvalid.as_str())
-    .execute(&mut *tx)
-    .await?;
-    Ok(marked.rows_affected())
 }

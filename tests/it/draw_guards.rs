@@ -1,45 +1,15 @@
-//! The database refuses what must never happen, whoever sends the statement
-//! (migration 20261130010001): each refusal is SQLSTATE 23001
-//! (restrict_violation) from the trigger named in its message.
+//! A drawn wave is final and a frozen wave's inputs never change, whoever
+//! sends the statement (migration 20261130010001): each refusal is SQLSTATE
+//! 23001 (restrict_violation) from the trigger named in its message.
 
 use std::time::Duration;
 
 use chrono::{Duration as Days, Utc};
-use sqlx::PgPool;
-use workers::waves::{CloseRequest, Wave, WaveState, close_wave};
+use workers::waves::{CloseRequest, close_wave};
 
 use crate::data;
-use crate::helpers::TestEnv;
+use crate::helpers::{TestEnv, allowed, refused};
 use crate::selection::{close, spawn_selector, wait_drawn};
-
-/// `sql` fails with SQLSTATE 23001 from `trigger`.
-async fn refused(pool: &PgPool, sql: &str, trigger: &str) -> String {
-    let error = sqlx::query(sql)
-        .execute(pool)
-        .await
-        .expect_err(&format!("refused: {sql}"));
-    let database = error
-        .as_database_error()
-        .unwrap_or_else(|| panic!("{sql}: not a database error: {error}"));
-    assert_eq!(
-        database.code().as_deref(),
-        Some("23001"),
-        "{sql}: {database}"
-    );
-    let message = database.message().to_owned();
-    assert!(
-        message.starts_with(&format!("{trigger}: ")),
-        "{sql}: refused by {trigger}, got: {message}"
-    );
-    message
-}
-
-async fn allowed(pool: &PgPool, sql: &str) {
-    sqlx::query(sql)
-        .execute(pool)
-        .await
-        .unwrap_or_else(|e| panic!("allowed: {sql}: {e}"));
-}
 
 /// A wave drawn by the real selector from 60 seeded registrations, with an
 /// entitlement and a ledger entry for one of its participants.
@@ -193,156 +163,4 @@ async fn a_claim_of_a_frozen_wave_never_moves() {
     )
     .await;
     refused(pool, "TRUNCATE nik_claims", "nik_claims_no_truncate").await;
-}
-
-#[tokio::test]
-async fn a_wave_is_born_open_keeps_what_it_opened_with_and_only_moves_forward() {
-    let env = TestEnv::new().await;
-    let pool = env.pool();
-    let insert = |state: &str, opened_at: &str| {
-        format!(
-            "INSERT INTO waves (name, scheme_name, scheme, allocation, kk_cap, commitment, secret, \
-                 secret_source, closes_at, state, closed_at, opened_at) \
-             SELECT 'x', scheme_name, scheme, allocation, kk_cap, commitment, secret, secret_source, \
-                    now() + interval '1 day', '{state}', {closed_at}, {opened_at} FROM waves LIMIT 1",
-            closed_at = if state == "open" { "NULL" } else { "now()" },
-        )
-    };
-    let wave = data::open(&env, "w", "national:10", Utc::now() + Days::days(1)).await;
-    let w = wave.wave_id;
-    refused(pool, &insert("closed", "now()"), "waves_born_open").await;
-    refused(
-        pool,
-        &insert("open", "now() - interval '1 day'"),
-        "waves_born_open",
-    )
-    .await;
-    for set in [
-        "name = 'renamed'",
-        "scheme_name = '2023'",
-        "scheme = scheme || '{\"kk_cap\": 9}'",
-        "allocation = 'national:99'",
-        "kk_cap = 9",
-        "commitment = sha256('other')",
-        "secret_source = 'operator'",
-        "opened_at = opened_at - interval '1 day'",
-        "closes_at = closes_at + interval '1 day'",
-    ] {
-        let column = set.split(' ').next().expect("column");
-        let message = refused(
-            pool,
-            &format!("UPDATE waves SET {set} WHERE wave_id = {w}"),
-            "waves_fixed_at_open",
-        )
-        .await;
-        assert!(message.contains(column), "{message}");
-    }
-    for (state, extra) in [
-        ("drawing", ", closed_at = now(), frozen_at = now()"),
-        ("drawn", ", closed_at = now(), frozen_at = now()"),
-    ] {
-        refused(
-            pool,
-            &format!("UPDATE waves SET state = '{state}'{extra} WHERE wave_id = {w}"),
-            "waves_state_machine",
-        )
-        .await;
-    }
-    allowed(
-        pool,
-        &format!("UPDATE wave_quotas SET quota = quota WHERE wave_id = {w}"),
-    )
-    .await;
-    close_wave(pool, i64::from(w), &CloseRequest::default())
-        .await
-        .expect("close");
-    refused(
-        pool,
-        &format!("UPDATE waves SET state = 'open', closed_at = NULL WHERE wave_id = {w}"),
-        "waves_state_machine",
-    )
-    .await;
-    refused(
-        pool,
-        &format!("UPDATE waves SET closed_at = closed_at - interval '1 hour' WHERE wave_id = {w}"),
-        "waves_state_machine",
-    )
-    .await;
-    refused(
-        pool,
-        &format!("INSERT INTO wave_quotas (wave_id, province, quota) VALUES ({w}, '31', 5)"),
-        "wave_quotas_fixed_at_close",
-    )
-    .await;
-    refused(
-        pool,
-        &format!(
-            "UPDATE waves SET state = 'drawing', frozen_at = now() - interval '1 day' WHERE wave_id = {w}"
-        ),
-        "waves_state_machine",
-    )
-    .await;
-    assert!(
-        workers::selector::inputs::freeze(pool, w)
-            .await
-            .expect("freeze")
-    );
-    refused(
-        pool,
-        &format!("UPDATE waves SET frozen_at = clock_timestamp() WHERE wave_id = {w}"),
-        "waves_state_machine",
-    )
-    .await;
-    refused(
-        pool,
-        &format!("UPDATE waves SET state = 'closed' WHERE wave_id = {w}"),
-        "waves_state_machine",
-    )
-    .await;
-    refused(
-        pool,
-        &format!(
-            "INSERT INTO selections (wave_id, algorithm, manifest, manifest_text, skew, skew_flagged, \
-                 candidates, duration_ms) \
-             SELECT {other}, 'x', '{{}}', '{{}}', '{{}}', false, 0, 0",
-            other = data::open(&env, "other", "national:1", Utc::now() + Days::days(1))
-                .await
-                .wave_id
-        ),
-        "selections_written_while_drawing",
-    )
-    .await;
-    refused(
-        pool,
-        &format!("DELETE FROM waves WHERE wave_id = {w}"),
-        "waves_state_machine",
-    )
-    .await;
-    let state: WaveState = sqlx::query_scalar("SELECT state FROM waves WHERE wave_id = $1")
-        .bind(w)
-        .fetch_one(pool)
-        .await
-        .expect("state");
-    assert_eq!(state, WaveState::Drawing);
-    let unchanged = Wave::find(pool, i64::from(w))
-        .await
-        .expect("read")
-        .expect("wave");
-    assert_eq!(
-        (unchanged.name, unchanged.kk_cap, unchanged.closes_at),
-        (wave.name, wave.kk_cap, wave.closes_at)
-    );
-}
-
-#[tokio::test]
-async fn an_unknown_wave_state_read_from_the_database_is_an_error() {
-    let env = TestEnv::new().await;
-    let error = sqlx::query_scalar::<_, WaveState>("SELECT 'paused'::text")
-        .fetch_one(env.pool())
-        .await
-        .expect_err("not a state");
-    assert!(
-        error.to_string().contains("unknown wave state \"paused\""),
-        "{error}"
-    );
 }
