@@ -18,7 +18,9 @@ use crate::waves::Wave;
 #[derive(Debug, Args)]
 pub struct GenerateArgs {
     /// The wave the registrations are for (its window and scheme are used
-    /// when it exists in the database).
+    /// when it exists in the database). Registrations claim times between
+    /// the wave's opening and its close or now, whichever is earlier (a
+    /// submitted_at in the future or before the opening is FIELD_INVALID).
     #[arg(long)]
     pub wave: u32,
     /// How many registrations.
