@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use lapin::options::QueuePurgeOptions;
 use serde::Serialize;
 use shared::amqp::Queue;
+use workers::waves::WaveState;
 
 use crate::common::{BenchEnv, peak_rss_mib, publish_confirmed, rate, time_until};
 
@@ -33,23 +34,34 @@ pub async fn run(count: i64) -> anyhow::Result<DisburseReport> {
     eprintln!("seeding {count} registrations and participants");
     crate::seed::eligible(pool, wave.wave_id, count).await?;
     let today = chrono::Utc::now().date_naive();
-    // Closed (the secret revealed), then drawn without a draw: the benchmark
-    // makes its participants itself.
+    // Closed through the real close (the secret revealed), then frozen and
+    // drawn without a draw, through every state as the database demands
+    // (`waves_state_machine`): the benchmark makes its participants itself.
     workers::waves::close_wave(
         pool,
         i64::from(wave.wave_id),
         &workers::waves::CloseRequest::default(),
     )
     .await?;
-    for state in ["drawing", "drawn"] {
-        sqlx::query(
-            "UPDATE waves SET state = $2, frozen_at = COALESCE(frozen_at, now()) WHERE wave_id = $1",
-        )
+    let mut tx = pool.begin().await?;
+    for (to, from, stamp) in [
+        (
+            WaveState::Drawing,
+            WaveState::Closed,
+            ", frozen_at = clock_timestamp()",
+        ),
+        (WaveState::Drawn, WaveState::Drawing, ""),
+    ] {
+        sqlx::query(&format!(
+            "UPDATE waves SET state = $2{stamp} WHERE wave_id = $1 AND state = $3"
+        ))
         .bind(wave.wave_id)
-        .bind(state)
-        .execute(pool)
+        .bind(to)
+        .bind(from)
+        .execute(&mut *tx)
         .await?;
     }
+    tx.commit().await?;
     sqlx::query(
         "INSERT INTO participants (wave_id, nik, kk, registration_id, stratum, rank, card_number, origin, selected_on, purchase_deadline) \
          SELECT $1, nik, kk, registration_id, domicile_province, row_number() OVER (), \

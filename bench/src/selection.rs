@@ -18,7 +18,7 @@ use rand_chacha::ChaCha20Rng;
 use serde::Serialize;
 use shared::selection::{Candidate, Draw, DrawParams, draw, input_digest, output_digest, shuffle};
 use workers::procs::sibling_binary;
-use workers::waves::{CloseRequest, close_wave};
+use workers::waves::{CloseRequest, WaveState, close_wave};
 
 use crate::common::{BenchEnv, peak_rss_mib, time_until};
 use crate::floor;
@@ -135,11 +135,11 @@ pub async fn run(count: i64, seats: u64, rounds: usize) -> anyhow::Result<Select
         peak = peak.max(peak_rss_mib(pid).unwrap_or(0.0));
         let pool = pool.clone();
         async move {
-            let state: String = sqlx::query_scalar("SELECT state FROM waves WHERE wave_id = $1")
+            let state: WaveState = sqlx::query_scalar("SELECT state FROM waves WHERE wave_id = $1")
                 .bind(wave.wave_id)
                 .fetch_one(&pool)
                 .await?;
-            Ok(state == "drawn")
+            Ok(state == WaveState::Drawn)
         }
     })
     .await?;

@@ -109,6 +109,9 @@ pub struct ValidatorSettings {
     pub prefetch: u16,
     /// Batches written at once, each in its own transaction.
     pub parallel: usize,
+    /// How far a registration's `submitted_at` may lie after the moment it
+    /// was received (front ends' clocks drift) before it is `FIELD_INVALID`.
+    pub clock_allowance_secs: u32,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -273,11 +273,11 @@ async fn commit_reveal_refuses_a_secret_that_does_not_match() {
         "{}",
         stderr(&output)
     );
-    let state: String = sqlx::query_scalar("SELECT state FROM waves")
+    let state: workers::waves::WaveState = sqlx::query_scalar("SELECT state FROM waves")
         .fetch_one(env.pool())
         .await
         .expect("state");
-    assert_eq!(state, "open", "nothing half-done");
+    assert_eq!(state, workers::waves::WaveState::Open, "nothing half-done");
 
     let output = prakerja(
         Some(&env),

@@ -19,8 +19,9 @@ async fn closing_with_100000_registrations_still_queued_draws_every_one_of_them(
     let env = TestEnv::new().await;
     let scheduled_close = Utc::now() + Days::days(1);
     let wave = data::open(&env, "w", "proportional:5000", scheduled_close).await;
-    let submitted_before = Utc::now() - Days::minutes(1);
-    let records = data::generate(wave.wave_id as u32, 100_000, 41, submitted_before, 0.0);
+    // Registered in the wave's first two seconds (before the close).
+    data::wait_until(wave.opened_at + Days::seconds(2)).await;
+    let records = data::generate(&wave, 100_000, 41, 0.0);
     env.publish_raw(Queue::RegistrationsSubmitted, &data::bodies(&records))
         .await;
     let (stop_selector, selector) = spawn_selector(&env);
@@ -54,7 +55,7 @@ async fn closing_with_100000_registrations_still_queued_draws_every_one_of_them(
                 "{}",
                 3_171_019_900_000_000_u64 + body["nik"].as_str().map_or(0, |n| n.len() as u64)
             ));
-            body["submitted_at"] = json!((Utc::now() + Days::minutes(5)).to_rfc3339());
+            body["submitted_at"] = json!((Utc::now() + Days::minutes(1)).to_rfc3339());
             serde_json::to_vec(&body).expect("json")
         })
         .collect();

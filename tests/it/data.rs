@@ -56,31 +56,58 @@ pub fn open_request(env: &TestEnv, name: &str, allocation: &str) -> OpenRequest 
     }
 }
 
-/// `count` registrations for `wave_id`, submitted in the 10 days before
-/// `window_end`, with `invalid_share` of them invalid.
-pub fn generate(
+/// Opens a wave (scheme 2020) that closes `open_for` after it opens, and
+/// waits until that close has passed: registrations can then be generated
+/// over its whole window, late ones (`WAVE_CLOSED`) included, with none
+/// claiming a time in the future (which the validator judges
+/// `FIELD_INVALID`).
+pub async fn open_briefly(env: &TestEnv, name: &str, allocation: &str, open_for: Duration) -> Wave {
+    let wave = open(env, name, allocation, Utc::now() + open_for).await;
+    wait_until(wave.closes_at).await;
+    wave
+}
+
+/// Waits until the wall clock reaches `at` (a moment in time, not another
+/// process: nothing else can be polled for it).
+pub async fn wait_until(at: DateTime<Utc>) {
+    if let Ok(left) = (at - Utc::now()).to_std() {
+        tokio::time::sleep(left + std::time::Duration::from_millis(10)).await;
+    }
+}
+
+/// `count` registrations for `wave`, submitted between its opening and its
+/// close (or now, if that is earlier), `invalid_share` of them invalid (late
+/// ones only once its close has passed).
+pub fn generate(wave: &Wave, count: u64, seed: u64, invalid_share: f64) -> Vec<Generated> {
+    generate_between(
+        wave.wave_id as u32,
+        count,
+        seed,
+        (wave.opened_at, wave.closes_at),
+        invalid_share,
+    )
+}
+
+/// As [`generate`], for a window given outright (`(opening, close)`).
+pub fn generate_between(
     wave_id: u32,
     count: u64,
     seed: u64,
-    window_end: DateTime<Utc>,
+    (opened_at, closes_at): (DateTime<Utc>, DateTime<Utc>),
     invalid_share: f64,
 ) -> Vec<Generated> {
     let options = GenerateOptions {
         invalid_share,
-        ..GenerateOptions::new(
-            wave_id,
-            count,
-            seed,
-            window_end - Duration::days(10),
-            window_end,
-        )
+        now: Some(Utc::now()),
+        ..GenerateOptions::new(wave_id, count, seed, opened_at, closes_at)
     };
     Generator::new(options).with_expectations().collect()
 }
 
-/// A wave closing tomorrow and `count` registrations for it (submitted in
-/// the ten days before the close, `invalid_share` invalid), already queued on
-/// `registrations.submitted`.
+/// A wave open for four seconds and `count` registrations for it (submitted
+/// while it was open, `invalid_share` invalid, late ones just after its
+/// close), already queued on `registrations.submitted`. (Submission times are
+/// whole seconds; a duplicate registers in a later second than its original.)
 pub async fn queued_wave(
     env: &TestEnv,
     allocation: &str,
@@ -88,9 +115,8 @@ pub async fn queued_wave(
     seed: u64,
     invalid_share: f64,
 ) -> (Wave, Vec<Generated>) {
-    let closes = Utc::now() + Duration::days(1);
-    let wave = open(env, "w", allocation, closes).await;
-    let records = generate(wave.wave_id as u32, count, seed, closes, invalid_share);
+    let wave = open_briefly(env, "w", allocation, Duration::seconds(4)).await;
+    let records = generate(&wave, count, seed, invalid_share);
     env.publish_raw(
         shared::amqp::Queue::RegistrationsSubmitted,
         &bodies(&records),
@@ -119,6 +145,24 @@ pub fn id(record: &Generated) -> uuid::Uuid {
         .expect("id")
         .parse()
         .expect("uuid")
+}
+
+/// Runs `sql` (binding `wave_id` as `$1`) as a superuser who switches the
+/// guard triggers off for the transaction (`session_replication_role =
+/// replica`): what someone with the database's keys could do behind the
+/// system's back, which only an audit can then catch.
+pub async fn tamper(env: &TestEnv, sql: &str, wave_id: i32) {
+    let mut tx = env.pool().begin().await.expect("begin");
+    sqlx::query("SET LOCAL session_replication_role = replica")
+        .execute(&mut *tx)
+        .await
+        .expect("triggers off (superuser)");
+    sqlx::query(sql)
+        .bind(wave_id)
+        .execute(&mut *tx)
+        .await
+        .expect("tamper");
+    tx.commit().await.expect("commit");
 }
 
 /// Stores `n` eligible registrations directly (no validator), for draw

@@ -138,9 +138,11 @@ async fn every_report_query_stays_linear_on_tables_never_analysed() {
     let (_, selected_on) = drawn_wave(&env, 24_000, 20_000).await;
     run(&env, selected_on).await;
     answer(&env).await;
+    // The money's tables, as a run and its answers leave them. (The draw
+    // analyses what it reads and writes: registrations and participants.)
     let analysed: Vec<String> = sqlx::query_scalar(
         "SELECT relname::text FROM pg_stat_user_tables \
-          WHERE relname IN ('registrations', 'entitlements', 'payment_instructions', 'payment_results', 'ledger_entries') \
+          WHERE relname IN ('entitlements', 'payment_instructions', 'payment_results', 'ledger_entries') \
             AND (last_analyze IS NOT NULL OR last_autoanalyze IS NOT NULL)",
     )
     .fetch_all(env.pool())

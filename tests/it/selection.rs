@@ -10,7 +10,7 @@ use shared::selection::bundle::Bundle;
 use shared::selection::{Allocation, Candidate, draw, parse_id};
 use tokio_util::sync::CancellationToken;
 use workers::procs::Worker;
-use workers::waves::{CloseRequest, Wave, close_wave};
+use workers::waves::{CloseRequest, Wave, WaveState, close_wave};
 
 use crate::data;
 use crate::helpers::{TestEnv, WorkerKind, bin, eventually_async};
@@ -33,7 +33,7 @@ pub async fn wait_drawn(env: &TestEnv, wave_id: i32, timeout: Duration) -> Wave 
         let wave = Wave::find(env.pool(), i64::from(wave_id))
             .await
             .expect("wave");
-        wave.filter(|w| w.state == "drawn")
+        wave.filter(|w| w.state == WaveState::Drawn)
     })
     .await
 }
@@ -210,15 +210,20 @@ async fn audit_catches_a_result_altered_behind_the_systems_back() {
             .matched()
     );
 
-    // Swap a winner with the first of the waiting list.
-    sqlx::query(
-        "UPDATE selection_results SET status = CASE status WHEN 'SELECTED' THEN 'WAITLIST' ELSE 'SELECTED' END \
-          WHERE wave_id = $1 AND rank IN (1, 51)",
-    )
-    .bind(wave.wave_id)
-    .execute(env.pool())
-    .await
-    .expect("tamper");
+    // Swap a winner with the first of the waiting list: the database refuses,
+    // but someone who switches its guards off is caught by the audit.
+    let swap = "UPDATE selection_results SET status = CASE status WHEN 'SELECTED' THEN 'WAITLIST' ELSE 'SELECTED' END \
+          WHERE wave_id = $1 AND rank IN (1, 51)";
+    let refused = sqlx::query(swap)
+        .bind(wave.wave_id)
+        .execute(env.pool())
+        .await
+        .expect_err("the results of a drawn wave are final");
+    assert!(
+        refused.to_string().contains("selection_results_final"),
+        "{refused}"
+    );
+    data::tamper(&env, swap, wave.wave_id).await;
     let report = workers::audit::audit_wave(env.pool(), i64::from(wave.wave_id), 0.001)
         .await
         .expect("audit");
@@ -257,18 +262,18 @@ async fn a_draw_whose_winners_cluster_by_submission_time_is_flagged() {
         fair.skew.expect("skew").summary()
     );
 
-    // The DV-2012 failure: winners are the earliest submissions of each tier.
-    sqlx::query(
+    // The DV-2012 failure: winners are the earliest submissions of each tier
+    // (stored behind the database's guards, as a faulty algorithm would have).
+    data::tamper(
+        &env,
         "WITH ranked AS (SELECT s.nik, row_number() OVER (PARTITION BY s.tier ORDER BY r.submitted_at) AS n, \
                                 count(*) FILTER (WHERE s.status = 'SELECTED') OVER (PARTITION BY s.tier) AS seats \
                            FROM selection_results s JOIN registrations r USING (registration_id) WHERE s.wave_id = $1) \
          UPDATE selection_results s SET status = CASE WHEN ranked.n <= ranked.seats THEN 'SELECTED' ELSE 'WAITLIST' END \
            FROM ranked WHERE s.nik = ranked.nik AND s.wave_id = $1",
+        wave.wave_id,
     )
-    .bind(wave.wave_id)
-    .execute(env.pool())
-    .await
-    .expect("skew the result");
+    .await;
     let report = workers::audit::audit_wave(env.pool(), i64::from(wave.wave_id), 0.001)
         .await
         .expect("audit");
@@ -306,12 +311,12 @@ async fn a_selector_killed_mid_draw_restarts_to_the_identical_manifest() {
     .expect("selector");
     close(&env, wave.wave_id).await;
     eventually_async("the draw started", Duration::from_secs(60), || async {
-        let state: String = sqlx::query_scalar("SELECT state FROM waves WHERE wave_id = $1")
+        let state: WaveState = sqlx::query_scalar("SELECT state FROM waves WHERE wave_id = $1")
             .bind(wave.wave_id)
             .fetch_one(env.pool())
             .await
             .expect("state");
-        (state == "drawing").then_some(())
+        (state == WaveState::Drawing).then_some(())
     })
     .await;
     first.crash().await.expect("killed mid-draw");

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use chrono::{Duration as Days, Utc};
+use chrono::{DateTime, Duration as Days, Timelike, Utc};
 use serde_json::json;
 use shared::amqp::{Queue, dead_reason};
 use shared::domain::ReasonCode;
@@ -95,9 +95,8 @@ async fn ingested_registrations_are_stored_once_with_every_reason_that_applies()
 #[tokio::test]
 async fn a_registration_id_delivered_again_is_one_registration() {
     let env = TestEnv::new().await;
-    let closes = Utc::now() + Days::days(1);
-    let wave = data::open(&env, "w", "national:10", closes).await;
-    let records = data::generate(wave.wave_id as u32, 20, 3, closes, 0.0);
+    let wave = data::open_briefly(&env, "w", "national:10", Days::seconds(2)).await;
+    let records = data::generate(&wave, 20, 3, 0.0);
     let original = records[0].json.clone();
     let mut changed = original.clone();
     changed["full_name"] = json!("Someone Else");
@@ -133,9 +132,8 @@ async fn a_registration_id_delivered_again_is_one_registration() {
 #[tokio::test]
 async fn poison_messages_are_dead_lettered_with_a_reason_and_block_nothing() {
     let env = TestEnv::new().await;
-    let closes = Utc::now() + Days::days(1);
-    let wave = data::open(&env, "w", "national:10", closes).await;
-    let good = data::generate(wave.wave_id as u32, 10, 5, closes, 0.0);
+    let wave = data::open_briefly(&env, "w", "national:10", Days::seconds(2)).await;
+    let good = data::generate(&wave, 10, 5, 0.0);
     let mut bodies: Vec<Vec<u8>> = vec![
         b"this is not json".to_vec(),
         b"[1, 2, 3]".to_vec(),
@@ -195,20 +193,21 @@ async fn poison_messages_are_dead_lettered_with_a_reason_and_block_nothing() {
     );
 }
 
-/// Registrations sharing NIKs, submitted in both orders.
-fn with_duplicates(env_wave: u32, closes: chrono::DateTime<Utc>) -> Vec<Vec<u8>> {
-    let records = data::generate(env_wave, 1500, 11, closes, 0.0);
+/// Registrations sharing NIKs, submitted in both orders: every third one
+/// has a copy claiming the window's first second (no later than it) or its
+/// last (no earlier).
+fn with_duplicates(wave_id: u32, window: (DateTime<Utc>, DateTime<Utc>)) -> Vec<Vec<u8>> {
+    let records = data::generate_between(wave_id, 1500, 11, window, 0.0);
+    let first = window.0.with_nanosecond(0).expect("whole second") + Days::seconds(1);
+    let last = window.1.with_nanosecond(0).expect("whole second") - Days::seconds(1);
     let mut bodies = Vec::new();
     for (i, record) in records.iter().enumerate() {
         bodies.push(serde_json::to_vec(&record.json).expect("json"));
         if i % 3 == 0 {
             let mut copy = record.json.clone();
             copy["registration_id"] = json!(Uuid::new_v4());
-            let at =
-                chrono::DateTime::parse_from_rfc3339(copy["submitted_at"].as_str().expect("at"))
-                    .expect("time");
-            let shift = if i % 2 == 0 { -3600 } else { 3600 };
-            copy["submitted_at"] = json!((at + Days::seconds(shift)).to_rfc3339());
+            let at = if i % 2 == 0 { first } else { last };
+            copy["submitted_at"] = json!(at.to_rfc3339());
             bodies.push(serde_json::to_vec(&copy).expect("json"));
         }
     }
@@ -227,11 +226,14 @@ fn with_duplicates(env_wave: u32, closes: chrono::DateTime<Utc>) -> Vec<Vec<u8>>
 async fn two_validators_leave_exactly_the_state_one_would() {
     let one = TestEnv::new().await;
     let two = TestEnv::new().await;
-    let closes = Utc::now() + Days::days(1);
+    let closes = Utc::now() + Days::seconds(3);
     let wave_one = data::open(&one, "w", "national:10", closes).await;
     let wave_two = data::open(&two, "w", "national:10", closes).await;
     assert_eq!(wave_one.wave_id, wave_two.wave_id);
-    let bodies = with_duplicates(wave_one.wave_id as u32, closes);
+    data::wait_until(closes).await;
+    // One body for both databases: inside both waves' windows.
+    let window = (wave_one.opened_at.max(wave_two.opened_at), closes);
+    let bodies = with_duplicates(wave_one.wave_id as u32, window);
     one.publish_raw(Queue::RegistrationsSubmitted, &bodies)
         .await;
     two.publish_raw(Queue::RegistrationsSubmitted, &bodies)

@@ -18,4 +18,5 @@ pub mod relay;
 pub mod selector;
 pub mod startup;
 pub mod validator;
+pub mod wave_statements;
 pub mod waves;

@@ -17,15 +17,30 @@ use super::regions::Regions;
 use super::registration::RegistrationRecord;
 use super::scheme::Scheme;
 
-/// What the rules need to know about the wave a registration names.
+/// What the rules need to know about the wave a registration names, and
+/// about when the registration was received.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WaveView {
     /// The wave's scheme.
     pub scheme: Scheme,
+    /// When the wave opened: a `submitted_at` before it is `FIELD_INVALID`.
+    pub opened_at: DateTime<Utc>,
     /// Registrations submitted at or after this instant are `WAVE_CLOSED`.
     pub closes_at: DateTime<Utc>,
-    /// Once the draw has started, every new registration is `WAVE_CLOSED`.
+    /// Once the draw's inputs are frozen, every new registration is
+    /// `WAVE_CLOSED`, whatever time it claims.
     pub draw_started: bool,
+    /// The moment the registration was received plus the clock allowance:
+    /// a `submitted_at` after it is `FIELD_INVALID`.
+    pub submitted_by: DateTime<Utc>,
+}
+
+impl WaveView {
+    /// Whether a claimed submission time is believable: not before the
+    /// wave opened, not after its receipt (beyond the clock allowance).
+    pub fn submitted_in_bounds(&self, at: DateTime<Utc>) -> bool {
+        self.opened_at <= at && at <= self.submitted_by
+    }
 }
 
 /// The verdict on one registration.
@@ -126,7 +141,12 @@ pub fn assess(
     match wave {
         None => flag(true, ReasonCode::WaveUnknown),
         Some(wave) => {
-            let late = record.submitted_at.is_some_and(|at| at >= wave.closes_at);
+            let claimed = record.submitted_at.map(|at| at.with_timezone(&Utc));
+            flag(
+                claimed.is_some_and(|at| !wave.submitted_in_bounds(at)),
+                ReasonCode::FieldInvalid,
+            );
+            let late = claimed.is_some_and(|at| at >= wave.closes_at);
             flag(late || wave.draw_started, ReasonCode::WaveClosed);
             if let (Some(birth_date), Some(at)) = (record.birth_date, record.submitted_at) {
                 let age = age_at(birth_date, &at);

@@ -26,7 +26,14 @@ const SECONDARY: &[ReasonCode] = &[
 ];
 
 /// The reasons (one, sometimes two) an invalid record is built for.
-pub fn choose<R: RngExt + ?Sized>(rng: &mut R, rules: &Rules, duplicates: bool) -> ReasonSet {
+/// `duplicates`: an earlier valid record exists to copy; `late`: the close
+/// has passed, so a late record can exist.
+pub fn choose<R: RngExt + ?Sized>(
+    rng: &mut R,
+    rules: &Rules,
+    duplicates: bool,
+    late: bool,
+) -> ReasonSet {
     let assistance = if rules.excludes_social_assistance {
         9
     } else {
@@ -46,7 +53,7 @@ pub fn choose<R: RngExt + ?Sized>(rng: &mut R, rules: &Rules, duplicates: bool) 
         (SocialAssistance, assistance),
         (DuplicateNik, if duplicates { 6 } else { 0 }),
         (WaveUnknown, 2),
-        (WaveClosed, 4),
+        (WaveClosed, if late { 4 } else { 0 }),
         (Contact, 6),
         (PayoutAccount, 6),
         (FieldMissing, 6),

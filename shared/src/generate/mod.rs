@@ -11,13 +11,13 @@ mod invalid;
 mod names;
 mod person;
 mod population;
+mod recent;
 mod renumbering;
 mod rules;
 mod schedule;
 mod weighted;
 
-use chrono::{DateTime, Datelike, Duration, Utc};
-use rand::seq::IndexedRandom;
+use chrono::{DateTime, Datelike, Utc};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde_json::Value;
@@ -25,11 +25,14 @@ use serde_json::Value;
 use crate::domain::{ReasonCode, ReasonSet, Scheme, age_at};
 use person::{Override, Person};
 use population::Population;
+use recent::Recent;
 use rules::Rules;
 use schedule::Schedule;
 
 /// The share of invalid records unless told otherwise.
 pub const DEFAULT_INVALID_SHARE: f64 = 0.10;
+
+pub use schedule::LATE_SPAN;
 
 /// What to generate.
 #[derive(Debug, Clone, PartialEq)]
@@ -40,10 +43,15 @@ pub struct GenerateOptions {
     pub count: u64,
     /// The seed: the same options always give the same records.
     pub seed: u64,
-    /// When registration opens.
+    /// When registration opens; no record claims an earlier time.
     pub window_start: DateTime<Utc>,
     /// When the wave closes; valid records are submitted before it.
     pub window_end: DateTime<Utc>,
+    /// The moment the records are made (`None`: the window's end). No valid
+    /// record claims a later time, and late records (`WAVE_CLOSED`, at most
+    /// [`LATE_SPAN`] after the close) are built only once the close has
+    /// passed: a registration cannot be submitted in the future.
+    pub now: Option<DateTime<Utc>>,
     /// The expected share of invalid records, in `[0, 1]`
     /// ([`DEFAULT_INVALID_SHARE`]).
     pub invalid_share: f64,
@@ -64,6 +72,7 @@ impl GenerateOptions {
             seed,
             window_start,
             window_end,
+            now: None,
             invalid_share: DEFAULT_INVALID_SHARE,
         }
     }
@@ -93,7 +102,7 @@ pub struct Generator {
     rules: Rules,
     schedule: Schedule,
     population: Population,
-    recent: Vec<Person>,
+    recent: Recent,
 }
 
 impl Generator {
@@ -109,9 +118,14 @@ impl Generator {
             rng: ChaCha8Rng::seed_from_u64(options.seed),
             index: 0,
             rules: Rules::default(),
-            schedule: Schedule::new(options.window_start, options.window_end),
+            schedule: Schedule::new(
+                options.window_start,
+                options
+                    .now
+                    .map_or(options.window_end, |now| now.min(options.window_end)),
+            ),
             population: Population::new(options.count),
-            recent: Vec::with_capacity(1024),
+            recent: Recent::new(),
             options: GenerateOptions {
                 invalid_share,
                 ..options
@@ -142,14 +156,18 @@ impl Generator {
         let mut at = self.schedule.at(quantile);
         let mut expected = ReasonSet::EMPTY;
         if self.rng.random_bool(self.options.invalid_share) {
-            expected = invalid::choose(&mut self.rng, &self.rules, !self.recent.is_empty());
+            let late = self
+                .options
+                .now
+                .is_none_or(|now| self.options.window_end <= now);
+            expected = invalid::choose(&mut self.rng, &self.rules, !self.recent.is_empty(), late);
         }
         let mut wave_id = self.options.wave_id;
         if expected.contains(ReasonCode::WaveUnknown) {
             wave_id = wave_id.wrapping_add(self.rng.random_range(1..=50));
         }
         if expected.contains(ReasonCode::WaveClosed) {
-            at = self.schedule.end() + Duration::seconds(self.rng.random_range(0..36 * 3600));
+            at = schedule::late(&mut self.rng, self.options.window_end);
         }
         let mut person = if expected.contains(ReasonCode::DuplicateNik) {
             self.duplicate(at).unwrap_or_else(|| {
@@ -177,7 +195,7 @@ impl Generator {
         let utc = self.rng.random_bool(0.1);
         let json = person.message(id, wave_id, at, utc, &overrides);
         if expected.is_empty() {
-            self.remember(person);
+            self.recent.remember(&mut self.rng, person, at);
         }
         Some(Generated { json, expected })
     }
@@ -206,32 +224,14 @@ impl Generator {
     /// An earlier valid registrant registering again (same NIK, new id),
     /// sometimes with another e-mail address; `None` if none fits.
     fn duplicate(&mut self, at: DateTime<Utc>) -> Option<Person> {
-        for _ in 0..4 {
-            let earlier = self.recent.choose(&mut self.rng)?;
-            if self
-                .rules
-                .valid_ages()
-                .contains(&age_at(earlier.birth_date, &at))
-            {
-                let mut again = earlier.clone();
-                if self.rng.random_bool(0.3) {
-                    again.email =
-                        names::email(&mut self.rng, &again.full_name, again.birth_date.year());
-                }
-                return Some(again);
-            }
+        let ages = self.rules.valid_ages();
+        let mut again = self.recent.before(&mut self.rng, at, |earlier| {
+            ages.contains(&age_at(earlier.birth_date, &at))
+        })?;
+        if self.rng.random_bool(0.3) {
+            again.email = names::email(&mut self.rng, &again.full_name, again.birth_date.year());
         }
-        None
-    }
-
-    /// Keeps a valid registrant for later duplicates.
-    fn remember(&mut self, person: Person) {
-        if self.recent.len() < 1024 {
-            self.recent.push(person);
-        } else {
-            let slot = self.rng.random_range(0..self.recent.len());
-            self.recent[slot] = person;
-        }
+        Some(again)
     }
 }
 

@@ -4,6 +4,28 @@
 
 use chrono::{DateTime, Duration, TimeZone, Timelike, Utc};
 use chrono_tz::Asia::Jakarta;
+use rand::RngExt;
+
+/// How long after the close a late record (`WAVE_CLOSED`) claims to have
+/// been submitted, at most: someone pressing submit just after the deadline.
+/// Well inside the validator's clock allowance, so a late record is
+/// `WAVE_CLOSED` and nothing else when it is received after the close.
+pub const LATE_SPAN: Duration = Duration::seconds(60);
+
+/// A late record's time: within [`LATE_SPAN`] of the first whole second at
+/// or after `close` (times are written to the second).
+pub fn late<R: RngExt + ?Sized>(rng: &mut R, close: DateTime<Utc>) -> DateTime<Utc> {
+    let from = ceil_second(close);
+    from + Duration::seconds(rng.random_range(0..LATE_SPAN.num_seconds()))
+}
+
+/// The first whole second at or after `at`.
+fn ceil_second(at: DateTime<Utc>) -> DateTime<Utc> {
+    match at.with_nanosecond(0) {
+        Some(whole) if whole < at => whole + Duration::seconds(1),
+        _ => at,
+    }
+}
 
 /// Relative registrations per hour of the day in Jakarta (00:00-23:00).
 const HOURLY: [f64; 24] = [
@@ -25,7 +47,8 @@ impl Schedule {
     /// as the day before `end`.
     pub fn new(start: DateTime<Utc>, end: DateTime<Utc>) -> Schedule {
         let end = end.with_nanosecond(0).unwrap_or(end);
-        let start = start.with_nanosecond(0).unwrap_or(start);
+        // Rounded up: no instant of the schedule is before `start`.
+        let start = ceil_second(start);
         let start = if start < end {
             start
         } else {
@@ -76,11 +99,6 @@ impl Schedule {
         let offset = (fraction * bucket_seconds as f64) as i64;
         let at = bucket_start + Duration::seconds(offset.clamp(0, bucket_seconds - 1));
         at.min(self.end - Duration::seconds(1))
-    }
-
-    /// The end of the window (the wave's close).
-    pub fn end(&self) -> DateTime<Utc> {
-        self.end
     }
 }
 

@@ -18,6 +18,7 @@ fn options(count: u64, seed: u64) -> GenerateOptions {
         seed,
         window_start: "2026-11-01T00:00:00Z".parse().unwrap(),
         window_end: "2026-11-15T00:00:00Z".parse().unwrap(),
+        now: None,
         invalid_share: 0.10,
     }
 }
@@ -32,8 +33,11 @@ fn run(
     let opts = options(count, seed);
     let wave = WaveView {
         scheme: scheme.clone(),
+        opened_at: opts.window_start,
         closes_at: opts.window_end,
         draw_started: false,
+        // Received at the close: late records claim at most LATE_SPAN more.
+        submitted_by: opts.window_end + shared::generate::LATE_SPAN,
     };
     let mut seen = ReasonSet::EMPTY;
     let mut records = Vec::new();

@@ -15,6 +15,7 @@ use shared::domain::{
 
 /// The close of the wave used by the tests.
 pub const CLOSES_AT: &str = "2026-12-01T00:00:00Z";
+pub const OPENED_AT: &str = "2026-01-01T00:00:00Z";
 
 /// CONTRACTS.md's example registration: valid under the 2020 scheme
 /// (a woman born 1990-08-07, so her NIK's day is 47).
@@ -73,12 +74,12 @@ pub fn with(edits: Vec<Edit>) -> Value {
 /// Reads and assesses a message against an open wave of `scheme`.
 pub fn assess_with(message: &Value, scheme: &Scheme) -> Assessment {
     let record = RegistrationRecord::from_json(message.to_string().as_bytes()).unwrap();
-    let wave = WaveView {
-        scheme: scheme.clone(),
-        closes_at: closes_at(),
-        draw_started: false,
-    };
-    assess(&record, Some(&wave), false, Regions::embedded())
+    assess(
+        &record,
+        Some(&open_wave(scheme)),
+        false,
+        Regions::embedded(),
+    )
 }
 
 /// The reasons under the 2020 scheme.
@@ -94,4 +95,21 @@ pub fn set_of(reasons: &[ReasonCode]) -> ReasonSet {
 /// The tests' wave close.
 pub fn closes_at() -> DateTime<Utc> {
     CLOSES_AT.parse().unwrap()
+}
+
+/// The tests' wave opening.
+pub fn opened_at() -> DateTime<Utc> {
+    OPENED_AT.parse().unwrap()
+}
+
+/// An open wave of `scheme` (opened at `OPENED_AT`, closing at
+/// `CLOSES_AT`), judging registrations received up to a day after its close.
+pub fn open_wave(scheme: &Scheme) -> WaveView {
+    WaveView {
+        scheme: scheme.clone(),
+        opened_at: opened_at(),
+        closes_at: closes_at(),
+        draw_started: false,
+        submitted_by: closes_at() + chrono::Duration::days(1),
+    }
 }

@@ -4,7 +4,7 @@ use serde_json::json;
 use shared::domain::ReasonCode::{self, *};
 use shared::domain::{Occupation, Regions, RegistrationRecord, Scheme, WaveView, assess};
 
-use crate::{Edit, assess_with, base, closes_at, reasons, set, set_of, with};
+use crate::{Edit, assess_with, base, open_wave, reasons, set, set_of, with};
 
 /// `(case, edits, reasons under the 2020 scheme)`.
 #[rustfmt::skip]
@@ -101,30 +101,59 @@ fn wave_unknown_closed_and_prior_beneficiaries() {
     assert_eq!(unknown.reasons, set_of(&[WaveUnknown]));
     let closes_at_submission = "2026-11-20T01:15:00Z".parse().unwrap();
     let at_close = WaveView {
-        scheme: scheme.clone(),
         closes_at: closes_at_submission,
-        draw_started: false,
+        ..open_wave(&scheme)
     };
     assert_eq!(
         assess(&record, Some(&at_close), false, regions).reasons,
         set_of(&[WaveClosed])
     );
     let drawing = WaveView {
-        scheme: scheme.clone(),
-        closes_at: closes_at(),
         draw_started: true,
+        ..open_wave(&scheme)
     };
     assert_eq!(
         assess(&record, Some(&drawing), false, regions).reasons,
         set_of(&[WaveClosed])
     );
-    let open = WaveView {
-        scheme: scheme.clone(),
-        closes_at: closes_at(),
-        draw_started: false,
-    };
+    let open = open_wave(&scheme);
     let again = assess(&record, Some(&open), true, regions);
     assert_eq!(again.reasons, set_of(&[AlreadyBeneficiary]));
     assert_eq!(again.reasons.to_string(), "ALREADY_BENEFICIARY");
     assert_eq!(assess(&record, Some(&open), false, regions).tier, Some(1));
+}
+
+#[test]
+fn a_submitted_at_before_the_opening_or_after_the_receipt_is_field_invalid() {
+    let record = RegistrationRecord::from_json(base().to_string().as_bytes()).unwrap();
+    let regions = Regions::embedded();
+    let scheme = Scheme::builtin_2020();
+    let submitted = "2026-11-20T01:15:00Z".parse().unwrap();
+    let one_second = chrono::Duration::seconds(1);
+    let judged = |wave: WaveView| assess(&record, Some(&wave), false, regions).reasons;
+    let in_bounds = WaveView {
+        opened_at: submitted,
+        submitted_by: submitted,
+        ..open_wave(&scheme)
+    };
+    assert_eq!(
+        judged(in_bounds.clone()),
+        set_of(&[]),
+        "both bounds are inclusive"
+    );
+    let opened_later = WaveView {
+        opened_at: submitted + one_second,
+        ..in_bounds.clone()
+    };
+    assert_eq!(judged(opened_later.clone()), set_of(&[FieldInvalid]));
+    let received_earlier = WaveView {
+        submitted_by: submitted - one_second,
+        ..in_bounds.clone()
+    };
+    assert_eq!(judged(received_earlier), set_of(&[FieldInvalid]));
+    let frozen = WaveView {
+        draw_started: true,
+        ..opened_later
+    };
+    assert_eq!(judged(frozen), set_of(&[FieldInvalid, WaveClosed]));
 }

@@ -5,10 +5,12 @@
 pub mod beacon;
 mod env;
 mod proxy;
+mod refusal;
 mod wait;
 mod workers;
 
 pub use env::TestEnv;
 pub use proxy::Proxy;
+pub use refusal::{allowed, refused};
 pub use wait::eventually_async;
 pub use workers::{WorkerKind, bin};

@@ -7,7 +7,7 @@ use serde::Serialize;
 use shared::selection::Draw;
 use sqlx::PgPool;
 
-use super::StoredDraw;
+use super::{StoredDraw, queries};
 use crate::pgcopy::{copy_out_lines, fields, text};
 use crate::selector::CandidateInfo;
 use crate::selector::skew_check::{self, SkewCheck};
@@ -34,52 +34,17 @@ pub async fn run(pool: &PgPool, stored: &StoredDraw) -> anyhow::Result<Vec<Check
         ok: jsonb_matches,
         detail: "the stored manifest and its published text differ".into(),
     });
-    let foreign: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM selection_results s \
-          WHERE s.wave_id = $1 AND NOT EXISTS (SELECT 1 FROM registrations r \
-                WHERE r.registration_id = s.registration_id AND r.wave_id = $1 AND r.status = 'eligible' \
-                  AND r.nik = s.nik AND r.kk = s.kk AND r.domicile_province = s.province AND r.tier = s.tier)",
-    )
-    .bind(wave_id)
-    .fetch_one(pool)
-    .await?;
-    checks.push(Check {
-        name: "every candidate is an eligible registration of the wave",
-        ok: foreign == 0,
-        detail: format!("{foreign} candidate(s) do not match an eligible registration"),
-    });
-    let missing: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM registrations r \
-          WHERE r.wave_id = $1 AND r.status = 'eligible' \
-            AND NOT EXISTS (SELECT 1 FROM selection_results s WHERE s.wave_id = $1 AND s.nik = r.nik) \
-            AND NOT EXISTS (SELECT 1 FROM barred_niks b WHERE b.nik = r.nik AND b.wave_id <> $1)",
-    )
-    .bind(i64::from(wave_id))
-    .fetch_one(pool)
-    .await?;
-    checks.push(Check {
-        name: "every eligible registration was a candidate",
-        ok: missing == 0,
-        detail: format!("{missing} eligible registration(s) were left out of the draw"),
-    });
-    let mismatched: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM ( \
-           (SELECT nik FROM selection_results WHERE wave_id = $1 AND status = 'SELECTED' \
-            EXCEPT SELECT nik FROM participants WHERE wave_id = $1 AND origin = 'drawn') \
-           UNION ALL \
-           (SELECT nik FROM participants WHERE wave_id = $1 AND origin = 'drawn' \
-            EXCEPT SELECT nik FROM selection_results WHERE wave_id = $1 AND status = 'SELECTED')) d",
-    )
-    .bind(wave_id)
-    .fetch_one(pool)
-    .await?;
-    checks.push(Check {
-        name: "participants are the selected candidates",
-        ok: mismatched == 0,
-        detail: format!(
-            "{mismatched} NIK(s) differ between the selected and the drawn participants"
-        ),
-    });
+    for check in queries::COUNT_CHECKS {
+        let count: i64 = sqlx::query_scalar(check.sql)
+            .bind(i64::from(wave_id))
+            .fetch_one(pool)
+            .await?;
+        checks.push(Check {
+            name: check.name,
+            ok: count == 0,
+            detail: format!("{count} {}", check.counts),
+        });
+    }
     Ok(checks)
 }
 
@@ -116,11 +81,8 @@ pub async fn recompute_skew(
     alpha: f64,
 ) -> anyhow::Result<SkewCheck> {
     let statement = format!(
-        "COPY (SELECT s.nik, s.kk, s.province, s.tier, s.registration_id, \
-                      COALESCE(extract(epoch FROM r.submitted_at)::bigint, 0) \
-                 FROM selection_results s LEFT JOIN registrations r USING (registration_id) \
-                WHERE s.wave_id = {}) TO STDOUT",
-        stored.wave.wave_id
+        "COPY ({}) TO STDOUT",
+        queries::skew_rows(stored.wave.wave_id)
     );
     let mut infos = Vec::with_capacity(stored.rows.len());
     let mut connection = pool.acquire().await?;

@@ -3,6 +3,7 @@
 
 mod beacon;
 mod checks;
+pub mod queries;
 mod stored;
 
 use std::path::Path;

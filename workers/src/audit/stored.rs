@@ -51,9 +51,8 @@ impl StoredDraw {
         let mut rows = Vec::new();
         let mut candidates = Vec::new();
         let statement = format!(
-            "COPY (SELECT stratum, rank, nik, status, kk, province, tier FROM selection_results \
-                    WHERE wave_id = {} ORDER BY stratum COLLATE \"C\", rank) TO STDOUT",
-            wave.wave_id
+            "COPY ({}) TO STDOUT",
+            super::queries::stored_rows(wave.wave_id)
         );
         let mut connection = pool.acquire().await?;
         copy_out_lines(&mut connection, &statement, |line| {

@@ -112,6 +112,15 @@ async fn write_bundle(
     write_rejected(pool, stored.wave.wave_id, &staging.join("rejected.csv")).await
 }
 
+/// A wave's rejected registrations as `rejected.csv` lists them.
+pub fn rejected_rows(wave_id: i32) -> String {
+    format!(
+        "SELECT registration_id, COALESCE(nik, ''), array_to_string(reasons, '|') \
+           FROM registrations WHERE wave_id = {wave_id} AND status = 'rejected' \
+          ORDER BY registration_id::text COLLATE \"C\""
+    )
+}
+
 /// `registration_id,nik,reasons`, reasons joined by `|`, sorted by id.
 async fn write_rejected(pool: &PgPool, wave_id: i32, path: &Path) -> anyhow::Result<u64> {
     let file =
@@ -119,9 +128,8 @@ async fn write_rejected(pool: &PgPool, wave_id: i32, path: &Path) -> anyhow::Res
     let mut writer = std::io::BufWriter::new(file);
     writer.write_all(b"registration_id,nik,reasons\n")?;
     let statement = format!(
-        "COPY (SELECT registration_id, COALESCE(nik, ''), array_to_string(reasons, '|') \
-                 FROM registrations WHERE wave_id = {wave_id} AND status = 'rejected' \
-                ORDER BY registration_id::text COLLATE \"C\") TO STDOUT WITH (FORMAT csv)"
+        "COPY ({}) TO STDOUT WITH (FORMAT csv)",
+        rejected_rows(wave_id)
     );
     let mut connection = pool.acquire().await?;
     let rows = copy_out_lines(&mut connection, &statement, |line| {

@@ -18,7 +18,9 @@ use crate::waves::Wave;
 #[derive(Debug, Args)]
 pub struct GenerateArgs {
     /// The wave the registrations are for (its window and scheme are used
-    /// when it exists in the database).
+    /// when it exists in the database). Registrations claim times between
+    /// the wave's opening and its close or now, whichever is earlier (a
+    /// submitted_at in the future or before the opening is FIELD_INVALID).
     #[arg(long)]
     pub wave: u32,
     /// How many registrations.
@@ -78,8 +80,7 @@ pub async fn run(app: &App, out: Output, args: GenerateArgs) -> CliResult<Genera
             )
         }
         (Some(wave), None) => (
-            wave.opened_at
-                .min(wave.effective_close() - Duration::days(1)),
+            wave.opened_at,
             wave.effective_close(),
             wave.scheme.0.clone(),
         ),
@@ -95,18 +96,20 @@ pub async fn run(app: &App, out: Output, args: GenerateArgs) -> CliResult<Genera
             )
         }
     };
-    // Registrations are submitted before now, so the validator judges them as
-    // a front end would have.
-    let window_end_for_records = window_end;
+    // Registrations are submitted before now (a `submitted_at` in the future
+    // is FIELD_INVALID), and never before their wave opened.
+    let now = Utc::now();
+    let submitted_until = window_end.min(now);
+    if submitted_until - window_start < Duration::seconds(1) {
+        return Err(input(format!(
+            "wave {} has been open for less than a second: nobody can have registered yet",
+            args.wave
+        )));
+    }
     let options = GenerateOptions {
         invalid_share: args.invalid_share,
-        ..GenerateOptions::new(
-            args.wave,
-            args.count,
-            args.seed,
-            window_start,
-            window_end_for_records,
-        )
+        now: Some(now),
+        ..GenerateOptions::new(args.wave, args.count, args.seed, window_start, window_end)
     };
     let generator = Generator::new(options).for_scheme(&scheme);
     let (writer, name): (Box<dyn Write>, String) = match &args.output {
@@ -140,7 +143,7 @@ pub async fn run(app: &App, out: Output, args: GenerateArgs) -> CliResult<Genera
         count: args.count,
         seed: args.seed,
         window_start,
-        window_end,
+        window_end: submitted_until,
         output: name,
     })
 }

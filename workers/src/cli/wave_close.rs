@@ -14,7 +14,7 @@ use super::error::{CliError, CliResult, input};
 use super::output::Output;
 use super::wave_open::parse_hex32;
 use crate::app::App;
-use crate::waves::{CloseOutcome, CloseRequest, Wave, close_wave};
+use crate::waves::{CloseOutcome, CloseRequest, Wave, WaveState, close_wave};
 
 #[derive(Debug, Args)]
 pub struct CloseArgs {
@@ -45,7 +45,7 @@ pub struct CloseReport {
     pub beacon: String,
     /// A drand wave's round, once recorded.
     pub beacon_round: Option<i64>,
-    pub state: String,
+    pub state: WaveState,
     pub draw: Option<DrawSummary>,
 }
 
@@ -84,7 +84,7 @@ pub async fn run(app: &App, out: Output, args: CloseArgs) -> CliResult<CloseRepo
         beacon_source: wave.beacon_source.clone(),
         beacon: wave.beacon.as_deref().map(hex::encode).unwrap_or_default(),
         beacon_round: wave.beacon_round,
-        state: wave.state.clone(),
+        state: wave.state,
         draw,
     })
 }
@@ -155,7 +155,7 @@ pub async fn wait_for_draw(
             bar.finish_and_clear();
             return Ok(summary);
         }
-        let (state, error): (String, Option<String>) = sqlx::query_as(
+        let (state, error): (WaveState, Option<String>) = sqlx::query_as(
             "SELECT w.state, j.last_error FROM waves w LEFT JOIN selection_jobs j USING (wave_id) WHERE w.wave_id = $1",
         )
         .bind(wave_id)
@@ -165,15 +165,15 @@ pub async fn wait_for_draw(
             Some(wave) if wave.beacon.is_none() => wave.derived_round().ok().flatten(),
             _ => None,
         };
-        let phase = match (state.as_str(), waiting_round) {
-            ("closed", _) => "waiting for queued registrations to be validated".to_owned(),
-            ("drawing", Some((chain, round))) => format!(
+        let phase = match (state, waiting_round) {
+            (WaveState::Closed, _) => "waiting for queued registrations to be validated".to_owned(),
+            (WaveState::Drawing, Some((chain, round))) => format!(
                 "waiting for drand round {round} of {} (due {})",
                 chain.name,
                 chain.round_time(round)
             ),
-            ("drawing", None) => "drawing".to_owned(),
-            _ => "waiting for the selector".to_owned(),
+            (WaveState::Drawing, None) => "drawing".to_owned(),
+            (WaveState::Open | WaveState::Drawn, _) => "waiting for the selector".to_owned(),
         };
         bar.set_message(match &error {
             Some(error) => format!("{phase} (last error: {error})"),

@@ -7,14 +7,14 @@ use serde::Serialize;
 use super::draw_summary::DrawSummary;
 use super::error::{CliResult, input};
 use crate::app::App;
-use crate::waves::Wave;
+use crate::waves::{Wave, WaveState};
 
 #[derive(Debug, Serialize)]
 pub struct WaveLine {
     pub wave_id: i32,
     pub name: String,
     pub scheme: String,
-    pub state: String,
+    pub state: WaveState,
     pub allocation: String,
     pub closes_at: DateTime<Utc>,
     pub closed_at: Option<DateTime<Utc>>,
@@ -97,21 +97,29 @@ pub struct DrawJob {
     pub last_error: Option<String>,
 }
 
+/// The statements that count a whole wave (`$1`: the wave, a bigint).
+pub const REGISTRATION_COUNTS_SQL: &str = "SELECT count(*), count(*) FILTER (WHERE status = 'eligible') \
+       FROM registrations WHERE wave_id = $1";
+pub const REASON_COUNTS_SQL: &str = "SELECT r::text, count(*) FROM registrations, unnest(reasons) r \
+      WHERE wave_id = $1 GROUP BY r ORDER BY r";
+pub const WARNING_COUNTS_SQL: &str = "SELECT w, count(*) FROM registrations, unnest(warnings) w \
+      WHERE wave_id = $1 GROUP BY w ORDER BY w";
+pub const PARTICIPANT_COUNTS_SQL: &str = "SELECT origin || ':' || state, count(*) FROM participants \
+      WHERE wave_id = $1 GROUP BY 1 ORDER BY 1";
+
 pub async fn status(app: &App, wave_id: i64) -> CliResult<StatusReport> {
     let pool = &app.pool;
     let wave = Wave::find(pool, wave_id)
         .await?
         .ok_or_else(|| input(format!("wave {wave_id} does not exist")))?;
     let id = wave.wave_id;
-    let (registrations, eligible): (i64, i64) = sqlx::query_as(
-        "SELECT count(*), count(*) FILTER (WHERE status = 'eligible') FROM registrations WHERE wave_id = $1",
-    )
-    .bind(i64::from(id))
-    .fetch_one(pool)
-    .await?;
+    let (registrations, eligible): (i64, i64) = sqlx::query_as(REGISTRATION_COUNTS_SQL)
+        .bind(i64::from(id))
+        .fetch_one(pool)
+        .await?;
     let counts = |sql: &'static str| async move {
         sqlx::query_as::<_, (String, i64)>(sql)
-            .bind(id)
+            .bind(i64::from(id))
             .fetch_all(pool)
             .await
             .map(|rows| {
@@ -120,21 +128,12 @@ pub async fn status(app: &App, wave_id: i64) -> CliResult<StatusReport> {
                     .collect::<Vec<_>>()
             })
     };
-    let reasons = counts(
-        "SELECT r::text, count(*) FROM registrations, unnest(reasons) r WHERE wave_id = $1 GROUP BY r ORDER BY r",
-    )
-    .await?;
-    let warnings = counts(
-        "SELECT w, count(*) FROM registrations, unnest(warnings) w WHERE wave_id = $1 GROUP BY w ORDER BY w",
-    )
-    .await?;
+    let reasons = counts(REASON_COUNTS_SQL).await?;
+    let warnings = counts(WARNING_COUNTS_SQL).await?;
     let explicit_quotas =
         counts("SELECT province, quota FROM wave_quotas WHERE wave_id = $1 ORDER BY province")
             .await?;
-    let participants = counts(
-        "SELECT origin || ':' || state, count(*) FROM participants WHERE wave_id = $1 GROUP BY 1 ORDER BY 1",
-    )
-    .await?;
+    let participants = counts(PARTICIPANT_COUNTS_SQL).await?;
     let draw_job: Option<DrawJob> = sqlx::query_as(
         "SELECT attempts, started_at, finished_at, last_error FROM selection_jobs WHERE wave_id = $1",
     )
@@ -241,12 +240,10 @@ pub struct ListLine {
 pub async fn list(app: &App) -> CliResult<ListReport> {
     let mut waves = Vec::new();
     for wave in Wave::all(&app.pool).await? {
-        let (registrations, eligible): (i64, i64) = sqlx::query_as(
-            "SELECT count(*), count(*) FILTER (WHERE status = 'eligible') FROM registrations WHERE wave_id = $1",
-        )
-        .bind(i64::from(wave.wave_id))
-        .fetch_one(&app.pool)
-        .await?;
+        let (registrations, eligible): (i64, i64) = sqlx::query_as(REGISTRATION_COUNTS_SQL)
+            .bind(i64::from(wave.wave_id))
+            .fetch_one(&app.pool)
+            .await?;
         let selected: i64 =
             sqlx::query_scalar("SELECT count(*) FROM participants WHERE wave_id = $1")
                 .bind(wave.wave_id)

@@ -103,6 +103,17 @@ async fn scenario(
     .await?;
     println!("{}", wave_open::human(&opened).trim_end());
     let wave_id = opened.wave_id;
+    // Registration claims times between the opening and the close, never in
+    // the future: the synthetic registrants register while the wave is open.
+    tokio::time::sleep_until(
+        (Instant::now()
+            + closes_at
+                .signed_duration_since(Utc::now())
+                .to_std()
+                .unwrap_or_default())
+        .into(),
+    )
+    .await;
 
     step(&format!(
         "3. generating {} registrations (about 10% invalid in every way the validator knows)",
@@ -118,7 +129,7 @@ async fn scenario(
             seed: args.seed,
             output: Some(file.clone()),
             invalid_share: shared::generate::DEFAULT_INVALID_SHARE,
-            closes_at: Some(closes_at.to_rfc3339()),
+            closes_at: None,
             scheme: "2020".to_owned(),
         },
     )
@@ -133,15 +144,6 @@ async fn scenario(
         ingested.published as f64 / t.elapsed().as_secs_f64()
     );
 
-    tokio::time::sleep_until(
-        (Instant::now()
-            + closes_at
-                .signed_duration_since(Utc::now())
-                .to_std()
-                .unwrap_or_default())
-        .into(),
-    )
-    .await;
     step(
         "5. closing the wave while registrations are still queued; the draw waits for them, then for its beacon round",
     );

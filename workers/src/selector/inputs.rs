@@ -1,8 +1,11 @@
 //! The draw's inputs. They are frozen when the wave moves to `drawing`:
-//! validators judge every later registration `WAVE_CLOSED`, promotions wait
-//! while a wave is drawing (the draw gate), draws run one at a time, and the
-//! prior counts are stored in the same transaction. So a draw restarted
-//! after a crash reads exactly the same inputs.
+//! validators judge every later registration `WAVE_CLOSED` and take no NIK
+//! claim for it, and the prior counts and the registrations left out (NIKs
+//! barred by another wave) are stored in the same transaction. The
+//! candidates are then read from the wave's registrations and
+//! `selection_excluded` alone, which triggers keep unchanged from the freeze
+//! on (migration 20261130010001): a draw restarted after a crash, or after
+//! revocations and promotions elsewhere, reads exactly the same inputs.
 
 use std::collections::HashMap;
 
@@ -12,6 +15,7 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 use crate::pgcopy::{copy_out_lines, fields, text};
+use crate::waves::WaveState;
 
 /// One candidate with what the draw itself does not need but the store and
 /// the skew check do. Sorted by NIK, to find a result row's candidate.
@@ -26,8 +30,9 @@ pub struct CandidateInfo {
     pub submitted_at: i64,
 }
 
-/// Moves a closed wave to `drawing` and stores its prior counts, under the
-/// draw gate. Returns false if the wave was not `closed`.
+/// Moves a closed wave to `drawing` and stores its prior counts and the
+/// registrations its draw leaves out, under the draw gate. Returns false if
+/// the wave was not `closed`.
 pub async fn freeze(pool: &PgPool, wave_id: i32) -> Result<bool, sqlx::Error> {
     let mut tx = pool.begin().await?;
     sqlx::query("SELECT id FROM draw_gate FOR UPDATE")
@@ -36,27 +41,65 @@ pub async fn freeze(pool: &PgPool, wave_id: i32) -> Result<bool, sqlx::Error> {
     let moved = sqlx::query(
         // clock_timestamp(): the moment of the move, after the gate's lock
         // wait, not the transaction's start.
-        "UPDATE waves SET state = 'drawing', frozen_at = clock_timestamp() \
-              WHERE wave_id = $1 AND state = 'closed'",
+        "UPDATE waves SET state = $2, frozen_at = clock_timestamp() \
+              WHERE wave_id = $1 AND state = $3",
     )
     .bind(wave_id)
+    .bind(WaveState::Drawing)
+    .bind(WaveState::Closed)
     .execute(&mut *tx)
     .await?
     .rows_affected();
     if moved == 1 {
-        sqlx::query(
-            "INSERT INTO selection_prior (wave_id, kk, count) \
-             SELECT $1, p.kk, count(*) FROM participants p \
-              WHERE p.state = 'active' \
-                AND p.kk IN (SELECT kk FROM registrations WHERE wave_id = $1 AND status = 'eligible') \
-              GROUP BY p.kk",
-        )
-        .bind(wave_id)
-        .execute(&mut *tx)
-        .await?;
+        for statement in [PRIOR_SQL, EXCLUDED_SQL] {
+            sqlx::query(statement)
+                .bind(i64::from(wave_id))
+                .execute(&mut *tx)
+                .await?;
+        }
     }
     tx.commit().await?;
     Ok(moved == 1)
+}
+
+/// Per family card of the wave's eligible registrations, its active
+/// beneficiaries from earlier waves (`$1`: the wave, a bigint).
+pub const PRIOR_SQL: &str = "\
+INSERT INTO selection_prior (wave_id, kk, count) \
+SELECT $1, p.kk, count(*) FROM participants p \
+ WHERE p.state = 'active' \
+   AND p.kk IN (SELECT kk FROM registrations WHERE wave_id = $1 AND status = 'eligible') \
+ GROUP BY p.kk";
+
+/// The wave's eligible registrations whose NIK became a beneficiary (or was
+/// revoked) in another wave since they were validated (ALREADY_BENEFICIARY,
+/// re-checked at the freeze): left out of its draw, for good (`$1`: the
+/// wave, a bigint).
+pub const EXCLUDED_SQL: &str = "\
+INSERT INTO selection_excluded (wave_id, nik) \
+SELECT $1, r.nik FROM registrations r \
+ WHERE r.wave_id = $1 AND r.status = 'eligible' \
+   AND EXISTS (SELECT 1 FROM barred_niks b WHERE b.nik = r.nik AND b.wave_id <> $1) \
+ON CONFLICT DO NOTHING";
+
+/// Fresh planner statistics for what the freeze reads: a wave's
+/// registrations arrive by the million through `COPY`, and a table never
+/// analysed looks to the planner like a few rows of the wave, which can turn
+/// a linear join quadratic.
+pub async fn analyze_before_freeze(pool: &PgPool) -> Result<(), sqlx::Error> {
+    sqlx::query("ANALYZE registrations, barred_niks, participants")
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// Fresh planner statistics for what the freeze wrote, before the
+/// candidates are read.
+pub async fn analyze_frozen(pool: &PgPool) -> Result<(), sqlx::Error> {
+    sqlx::query("ANALYZE selection_prior, selection_excluded")
+        .execute(pool)
+        .await?;
+    Ok(())
 }
 
 /// The frozen prior counts of a wave.
@@ -74,9 +117,8 @@ pub async fn prior(pool: &PgPool, wave_id: i32) -> Result<HashMap<u64, u32>, any
         .collect()
 }
 
-/// The wave's eligible registrations, minus NIKs that became beneficiaries
-/// in another wave since they were validated (ALREADY_BENEFICIARY,
-/// re-checked), read with `COPY` and sorted by NIK.
+/// The wave's eligible registrations minus those its freeze left out
+/// (`selection_excluded`), read with `COPY` and sorted by NIK.
 pub async fn candidates(pool: &PgPool, wave_id: i32) -> anyhow::Result<Vec<CandidateInfo>> {
     let statement = candidates_copy(wave_id);
     let mut connection = pool.acquire().await?;
@@ -92,13 +134,18 @@ pub async fn candidates(pool: &PgPool, wave_id: i32) -> anyhow::Result<Vec<Candi
 
 /// The `COPY` that reads a wave's candidates.
 pub fn candidates_copy(wave_id: i32) -> String {
+    format!("COPY ({}) TO STDOUT", candidates_select(wave_id))
+}
+
+/// A wave's candidates: its eligible registrations minus those left out.
+pub fn candidates_select(wave_id: i32) -> String {
     format!(
-        "COPY (SELECT r.nik, r.kk, r.domicile_province, r.tier, r.registration_id, \
-                      extract(epoch FROM r.submitted_at)::bigint \
-                 FROM registrations r \
-                WHERE r.wave_id = {wave_id} AND r.status = 'eligible' \
-                  AND NOT EXISTS (SELECT 1 FROM barred_niks b WHERE b.nik = r.nik AND b.wave_id <> {wave_id})) \
-         TO STDOUT"
+        "SELECT r.nik, r.kk, r.domicile_province, r.tier, r.registration_id, \
+                extract(epoch FROM r.submitted_at)::bigint \
+           FROM registrations r \
+          WHERE r.wave_id = {wave_id} AND r.status = 'eligible' \
+            AND NOT EXISTS (SELECT 1 FROM selection_excluded x \
+                             WHERE x.wave_id = {wave_id} AND x.nik = r.nik)"
     )
 }
 

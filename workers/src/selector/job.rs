@@ -53,9 +53,15 @@ pub async fn run_job(
             if !barrier::wait_for_drain(app, wave_id, shutdown).await? {
                 return Ok(JobEnd::Stopped);
             }
+            // Fresh statistics: the planner otherwise guesses a few rows for
+            // a wave of millions, just loaded.
+            inputs::analyze_before_freeze(pool).await?;
             inputs::freeze(pool, wave_id).await?;
         }
-        WaveState::Drawing => tracing::info!("resuming a draw whose inputs are frozen"),
+        WaveState::Drawing => {
+            tracing::info!("resuming a draw whose inputs are frozen");
+            inputs::analyze_before_freeze(pool).await?;
+        }
     }
     // The beacon: a drand wave's round follows from the freeze; waiting for
     // it is resumable (the round is derived again from frozen_at).
@@ -63,11 +69,7 @@ pub async fn run_job(
         return Ok(JobEnd::Stopped);
     };
     let started = Instant::now();
-    // Fresh statistics: the planner otherwise guesses a few rows for a
-    // wave of millions.
-    sqlx::query("ANALYZE barred_niks, participants")
-        .execute(pool)
-        .await?;
+    inputs::analyze_frozen(pool).await?;
     let mut params = wave.draw_params(pool).await?;
     params.prior = inputs::prior(pool, wave_id).await?;
     let infos: Vec<CandidateInfo> = inputs::candidates(pool, wave_id).await?;

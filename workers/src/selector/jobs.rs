@@ -10,6 +10,7 @@ use sqlx::PgPool;
 use tokio::sync::Notify;
 
 use crate::consume::Handler;
+use crate::waves::WaveState;
 
 /// Consumes `waves.closed`.
 #[derive(Debug, Clone)]
@@ -52,10 +53,11 @@ pub async fn enqueue(pool: &PgPool, wave_id: u32) -> Result<u64, sqlx::Error> {
     };
     let inserted = sqlx::query(
         "INSERT INTO selection_jobs (wave_id) \
-         SELECT wave_id FROM waves WHERE wave_id = $1 AND state <> 'open' \
+         SELECT wave_id FROM waves WHERE wave_id = $1 AND state <> $2 \
          ON CONFLICT (wave_id) DO NOTHING",
     )
     .bind(wave_id)
+    .bind(WaveState::Open)
     .execute(pool)
     .await?
     .rows_affected();
@@ -73,8 +75,9 @@ pub async fn enqueue(pool: &PgPool, wave_id: u32) -> Result<u64, sqlx::Error> {
 pub async fn next_job(pool: &PgPool) -> Result<Option<i32>, sqlx::Error> {
     sqlx::query(
         "INSERT INTO selection_jobs (wave_id) \
-         SELECT wave_id FROM waves WHERE state IN ('closed', 'drawing') ON CONFLICT DO NOTHING",
+         SELECT wave_id FROM waves WHERE state = ANY($1) ON CONFLICT DO NOTHING",
     )
+    .bind([WaveState::Closed, WaveState::Drawing])
     .execute(pool)
     .await?;
     sqlx::query_scalar(

@@ -9,6 +9,7 @@ use sqlx::{PgConnection, PgPool};
 
 use super::inputs::CandidateInfo;
 use crate::pgcopy::CopyWriter;
+use crate::waves::WaveState;
 
 /// What the store needs besides the draw.
 #[derive(Debug)]
@@ -45,8 +46,10 @@ pub async fn store(pool: &PgPool, input: StoreInput<'_>) -> anyhow::Result<u64> 
     .await?;
     copy_results(&mut tx, &input).await?;
     let participants = copy_participants(&mut tx, &input).await?;
-    sqlx::query("UPDATE waves SET state = 'drawn' WHERE wave_id = $1 AND state = 'drawing'")
+    sqlx::query("UPDATE waves SET state = $2 WHERE wave_id = $1 AND state = $3")
         .bind(input.wave_id)
+        .bind(WaveState::Drawn)
+        .bind(WaveState::Drawing)
         .execute(&mut *tx)
         .await?;
     sqlx::query(

@@ -1,6 +1,7 @@
 //! The validator: consumes `registrations.submitted`, judges each
 //! registration, and stores it exactly once, in batches, acking after commit.
 
+mod claims;
 mod copy_row;
 mod instance;
 mod row;
@@ -24,6 +25,8 @@ pub use store::{StoreOutcome, store_batch};
 #[derive(Debug, Clone)]
 pub struct RegistrationHandler {
     pub pool: PgPool,
+    /// `validator.clock_allowance_secs`.
+    pub clock_allowance: chrono::Duration,
 }
 
 impl Handler for RegistrationHandler {
@@ -39,7 +42,7 @@ impl Handler for RegistrationHandler {
     }
 
     async fn store(&self, items: &[RegistrationRecord]) -> Result<StoreOutcome, sqlx::Error> {
-        store_batch(&self.pool, items).await
+        store_batch(&self.pool, items, self.clock_allowance).await
     }
 
     fn describe(&self, item: &RegistrationRecord) -> String {
@@ -54,6 +57,9 @@ pub async fn run(app: App, shutdown: CancellationToken) -> anyhow::Result<()> {
     let instance_id = Uuid::new_v4();
     let handler = Arc::new(RegistrationHandler {
         pool: app.pool.clone(),
+        clock_allowance: chrono::Duration::seconds(i64::from(
+            app.settings.validator.clock_allowance_secs,
+        )),
     });
     let settings = &app.settings;
     let options = BatchOptions {

@@ -1,7 +1,10 @@
 //! A registration as stored: the columns of `registrations`.
 
+use std::collections::HashSet;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use shared::domain::{Assessment, RegistrationRecord};
+use sqlx::PgConnection;
 use uuid::Uuid;
 
 /// Inserts unnested column arrays; returns the ids actually inserted.
@@ -50,10 +53,12 @@ pub struct RegistrationRow {
     pub tier: Option<i16>,
     /// The message as received, for rejected registrations only.
     pub raw: Option<String>,
+    /// Not a column: whether it takes part in its NIK's claim (see `store`).
+    pub claimant: bool,
 }
 
 impl RegistrationRow {
-    pub fn new(record: &RegistrationRecord, assessment: &Assessment) -> Self {
+    pub fn new(record: &RegistrationRecord, assessment: &Assessment, claimant: bool) -> Self {
         let eligible = assessment.reasons.is_empty();
         let reasons: Vec<&str> = assessment.reasons.iter().map(|r| r.as_str()).collect();
         let warnings: Vec<&str> = assessment.warnings.iter().map(|w| w.as_str()).collect();
@@ -81,6 +86,77 @@ impl RegistrationRow {
             payout_account: record.payout.account.clone(),
             tier: assessment.tier.map(i16::from),
             raw: (!eligible).then(|| record.raw_json.clone()),
+            claimant,
         }
     }
+}
+
+/// The slow path: skips the registrations already stored.
+pub async fn insert_skipping_stored(
+    tx: &mut PgConnection,
+    rows: &[RegistrationRow],
+) -> Result<HashSet<Uuid>, sqlx::Error> {
+    let ids: Vec<Uuid> = sqlx::query_scalar(INSERT_SQL)
+        .bind(rows.iter().map(|r| r.registration_id).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.wave_id).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.status).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.reasons.as_str()).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.warnings.as_str()).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.submitted_at).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.nik.as_deref()).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.kk.as_deref()).collect::<Vec<_>>())
+        .bind(
+            rows.iter()
+                .map(|r| r.full_name.as_deref())
+                .collect::<Vec<_>>(),
+        )
+        .bind(rows.iter().map(|r| r.birth_date).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.sex.as_deref()).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.email.as_deref()).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.phone.as_deref()).collect::<Vec<_>>())
+        .bind(
+            rows.iter()
+                .map(|r| r.domicile_province.as_deref())
+                .collect::<Vec<_>>(),
+        )
+        .bind(
+            rows.iter()
+                .map(|r| r.domicile_regency.as_deref())
+                .collect::<Vec<_>>(),
+        )
+        .bind(
+            rows.iter()
+                .map(|r| r.education.as_deref())
+                .collect::<Vec<_>>(),
+        )
+        .bind(
+            rows.iter()
+                .map(|r| r.occupation.as_deref())
+                .collect::<Vec<_>>(),
+        )
+        .bind(
+            rows.iter()
+                .map(|r| r.receives_social_assistance)
+                .collect::<Vec<_>>(),
+        )
+        .bind(
+            rows.iter()
+                .map(|r| r.payout_method.as_deref())
+                .collect::<Vec<_>>(),
+        )
+        .bind(
+            rows.iter()
+                .map(|r| r.payout_provider.as_deref())
+                .collect::<Vec<_>>(),
+        )
+        .bind(
+            rows.iter()
+                .map(|r| r.payout_account.as_deref())
+                .collect::<Vec<_>>(),
+        )
+        .bind(rows.iter().map(|r| r.tier).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.raw.as_deref()).collect::<Vec<_>>())
+        .fetch_all(&mut *tx)
+        .await?;
+    Ok(ids.into_iter().collect())
 }

@@ -71,12 +71,13 @@ pub async fn close_wave(
         WaveBeacon::None | WaveBeacon::Operator => Some(Vec::new()),
     };
     let closed_at: DateTime<Utc> = sqlx::query_scalar(
-        "UPDATE waves SET state = 'closed', closed_at = now(), secret = $2, beacon = $3 \
+        "UPDATE waves SET state = $4, closed_at = now(), secret = $2, beacon = $3 \
           WHERE wave_id = $1 RETURNING closed_at",
     )
     .bind(wave.wave_id)
     .bind(secret.as_slice())
     .bind(beacon)
+    .bind(WaveState::Closed)
     .fetch_one(&mut *tx)
     .await?;
     sqlx::query("INSERT INTO selection_jobs (wave_id) VALUES ($1) ON CONFLICT DO NOTHING")

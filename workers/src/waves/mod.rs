@@ -4,8 +4,10 @@ mod beacon;
 mod close;
 mod model;
 mod open;
+mod state;
 
 pub use beacon::WaveBeacon;
 pub use close::{CloseError, CloseOutcome, CloseRequest, close_wave, kept_secret};
-pub use model::{Wave, WaveState};
+pub use model::Wave;
 pub use open::{OpenRequest, open_wave};
+pub use state::{UnknownWaveState, WaveState};

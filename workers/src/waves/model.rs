@@ -9,36 +9,7 @@ use shared::selection::{Allocation, DrawParams, Province};
 use sqlx::types::Json;
 use sqlx::{PgExecutor, PgPool};
 
-/// Where a wave is in its life. Only moves forward.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum WaveState {
-    Open,
-    Closed,
-    Drawing,
-    Drawn,
-}
-
-impl WaveState {
-    pub fn parse(s: &str) -> Option<Self> {
-        Some(match s {
-            "open" => Self::Open,
-            "closed" => Self::Closed,
-            "drawing" => Self::Drawing,
-            "drawn" => Self::Drawn,
-            _ => return None,
-        })
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Open => "open",
-            Self::Closed => "closed",
-            Self::Drawing => "drawing",
-            Self::Drawn => "drawn",
-        }
-    }
-}
+use super::WaveState;
 
 /// One row of `waves`.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -67,7 +38,8 @@ pub struct Wave {
     pub closed_at: Option<DateTime<Utc>>,
     /// When the draw's inputs were frozen (the move to `drawing`).
     pub frozen_at: Option<DateTime<Utc>>,
-    pub state: String,
+    /// Decoded strictly: an unknown value fails the read.
+    pub state: WaveState,
 }
 
 const COLUMNS: &str = "wave_id, name, scheme_name, scheme, allocation, kk_cap, commitment, secret, \
@@ -116,7 +88,7 @@ impl Wave {
     }
 
     pub fn state(&self) -> WaveState {
-        WaveState::parse(&self.state).unwrap_or(WaveState::Open)
+        self.state
     }
 
     /// The commitment as lower-case hex.

@@ -45,10 +45,10 @@ pub async fn revoke_and_promote(
     sqlx::query("SELECT id FROM draw_gate FOR UPDATE")
         .execute(&mut *tx)
         .await?;
-    let drawing: bool =
-        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM waves WHERE state = 'drawing')")
-            .fetch_one(&mut *tx)
-            .await?;
+    let drawing: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM waves WHERE state = $1)")
+        .bind(crate::waves::WaveState::Drawing)
+        .fetch_one(&mut *tx)
+        .await?;
     let seats: Vec<(i64, i32, String)> = sqlx::query_as(
         "SELECT p.participant_id, p.wave_id, p.stratum FROM participants p \
           WHERE p.state = 'revoked' \
