@@ -13,6 +13,7 @@ mod disbursement;
 mod faults;
 mod overpayments;
 mod payment_results;
+mod report_html;
 mod report_plans;
 mod run_dates;
 mod selection;
