@@ -2,6 +2,7 @@
 //! Each test owns a fresh database and queue prefix; see `helpers`.
 
 mod data;
+mod deploy_files;
 mod helpers;
 
 mod beacon_draw;
