@@ -146,20 +146,15 @@ fn ledger(m: &Money) -> String {
         title: "The ledger over time (Rp, cumulative)".into(),
         x_labels: m.days.iter().map(|d| d.0.to_string()).collect(),
         series: vec![
-            (Series::nth(2, "entitled, by due date"), due_s),
-            (
-                Series::nth(0, "paid (net of reversals and recoveries), by run date"),
-                paid_s,
-            ),
-            (
-                Series::nth(1, "training balance returned on revocation"),
-                returned_s,
-            ),
+            (Series::nth(2, "entitled (by due date)"), due_s),
+            (Series::nth(0, "paid, net (by run date)"), paid_s),
+            (Series::nth(1, "balance returned"), returned_s),
         ],
     };
     format!(
-        "<h3>The ledger over time</h3>{}<p class=\"note\">Payments count on the date of the nightly run that \
-         instructed them. The ledger is insert-only: a reversal or a recovery is a new entry.</p>",
+        "<h3>The ledger over time</h3>{}<p class=\"note\">Paid is net of reversals and recoveries and counts on the \
+         date of the nightly run that instructed it; a training balance is returned when its participant is \
+         revoked. The ledger is insert-only: a reversal or a recovery is a new entry.</p>",
         chart.svg()
     )
 }

@@ -59,10 +59,10 @@ pub fn verdict(ok: bool, text: &str) -> String {
     )
 }
 
-/// A table; header cells and body cells are escaped, except cells already
+/// A table (scrolling sideways when wider than the page); header cells and body cells are escaped, except cells already
 /// rendered (`Cell::Html`). Numeric cells align right.
 pub fn table(header: &[&str], rows: &[Vec<Cell>]) -> String {
-    let mut out = String::from("<table><thead><tr>");
+    let mut out = String::from("<div class=\"wide\"><table><thead><tr>");
     for h in header {
         let _ = write!(out, "<th>{}</th>", escape(h));
     }
@@ -84,7 +84,7 @@ pub fn table(header: &[&str], rows: &[Vec<Cell>]) -> String {
         }
         out.push_str("</tr>");
     }
-    out.push_str("</tbody></table>");
+    out.push_str("</tbody></table></div>");
     out
 }
 

@@ -23,6 +23,7 @@ nav ol { columns: 2; margin: .4rem 0 0; padding-left: 1.3rem; }
 code, pre { font-family: ui-monospace, 'DejaVu Sans Mono', Menlo, Consolas, monospace; font-size: .85rem; }
 pre { background: #f4f6f9; border: 1px solid #d5dbe3; padding: .7rem; overflow-x: auto; white-space: pre-wrap;
       word-break: break-all; }
+div.wide { overflow-x: auto; }
 table { border-collapse: collapse; margin: .5rem 0 1rem; font-size: .88rem; }
 th, td { border-bottom: 1px solid #e3e7ec; padding: .22rem .5rem; text-align: left; vertical-align: top; }
 th { background: #f4f6f9; }
@@ -42,6 +43,7 @@ footer { margin-top: 3rem; color: #55606e; font-size: .85rem; }
   nav { display: none; }
   h2 { break-before: page; } section:first-of-type h2 { break-before: avoid; }
   svg.chart, table, pre, dl { break-inside: avoid; }
+  div.wide { overflow: visible; } table { font-size: 8pt; }
   details > summary { display: none; }
 }
 ";

@@ -29,7 +29,7 @@ pub struct BarChart {
 }
 
 const LABEL_W: f64 = 190.0;
-const NOTE_W: f64 = 120.0;
+const NOTE_W: f64 = 150.0;
 const ROW_H: f64 = 20.0;
 const BAR_H: f64 = 13.0;
 const TOP: f64 = 40.0;

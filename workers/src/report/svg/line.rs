@@ -1,6 +1,6 @@
 //! Lines over an ordinal axis (dates, run by run): one polyline per series
-//! with a dot per point, round ticks on the value axis, and at most a
-//! dozen labels on the other.
+//! with a dot per point, round ticks on the value axis, and at most eight
+//! labels on the other.
 
 use std::fmt::Write;
 
@@ -64,7 +64,8 @@ impl LineChart {
                 label = short(*t)
             );
         }
-        let every = n.div_ceil(12).max(1);
+        // At most eight labels: a date takes about 65 units.
+        let every = n.div_ceil(8).max(1);
         for (i, label) in self.x_labels.iter().enumerate() {
             if i % every == 0 || i + 1 == n {
                 let _ = write!(
