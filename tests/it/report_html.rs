@@ -297,3 +297,30 @@ async fn a_report_of_no_such_wave_or_into_a_directory_exits_2_and_writes_nothing
     assert_eq!(into_dir.status.code(), Some(2), "{into_dir:?}");
     assert!(String::from_utf8_lossy(&into_dir.stderr).contains("is a directory"));
 }
+
+/// A wave just opened has a report too: nothing drawn or paid yet, said so.
+#[tokio::test]
+async fn an_open_wave_reports_what_there_is_and_that_nothing_is_drawn_yet() {
+    let env = TestEnv::new().await;
+    let wave = open_wave(env.pool(), data::open_request(&env, "Baru", "national:5"))
+        .await
+        .expect("open");
+    let page = workers::report::WaveReport::build(&env.app, i64::from(wave.wave_id))
+        .await
+        .expect("report")
+        .render();
+    for shown in [
+        "<b>0</b> registrations",
+        "No draw yet: the wave has not been closed.",
+        "not recorded yet: the draw has not happened",
+        "No entitlement yet",
+        "nothing to show yet",
+    ] {
+        assert!(page.contains(shown), "the report lacks {shown:?}");
+    }
+    assert_eq!(
+        page.matches("<svg").count(),
+        4,
+        "every chart is there, empty"
+    );
+}
