@@ -46,7 +46,9 @@ Commands:
                package (apt-get, with sudo when not root) and start it.
   demo [ARGS]  'up', then drop and recreate the database $DEMO_DB and run
                'prakerja demo ARGS' (e.g. --count 100000) with queue prefix '$DEMO_PREFIX'.
-  test [ARGS]  Services as for 'up' (no build), then 'cargo fmt --check',
+               Its last line is the path of the wave's HTML report.
+  test [ARGS]  Services as for 'up' (no build), Debian's chromium when no browser
+               is installed (the report's browser test), then 'cargo fmt --check',
                'cargo clippy -D warnings' and the tests ('cargo nextest run' when
                installed, else 'cargo test'); ARGS go to the test runner.
   help         This text.
@@ -54,6 +56,7 @@ Commands:
 Environment:
   PRAKERJA_TEST_DATABASE_URL  for 'test' (default postgres://postgres@$PG_HOST:$PG_PORT/postgres)
   PRAKERJA_TEST_AMQP_URL      for 'test' (default amqp://guest:guest@$AMQP_HOST:$AMQP_PORT/%2f)
+  PRAKERJA_TEST_CHROMIUM      for 'test': the browser binary (default: chromium on the PATH)
   PRAKERJA__SECTION__KEY      configuration overrides, passed on to every binary
   CARGO_TARGET_DIR            honoured: binaries are taken from \$CARGO_TARGET_DIR/release
   DEV_SH_WAIT_SECS            how long to wait for a service to answer (default 90)
@@ -430,11 +433,28 @@ cmd_demo() {
     run "$BIN_DIR/prakerja" demo "$@"
 }
 
+# The report's test loads it in headless Chromium: install Debian's package
+# when no browser is there. Where that cannot be done, the test says it
+# skipped the browser half, and everything else still runs.
+ensure_chromium() {
+    if [[ -n "${PRAKERJA_TEST_CHROMIUM:-}" ]] || have chromium || have chromium-browser || have google-chrome; then
+        say "Chromium: present (for the report's browser test)"
+        return
+    fi
+    if have apt-get && (apt_install chromium); then
+        APT_UPDATED=1
+        say "Chromium: installed the Debian package (for the report's browser test)"
+    else
+        warn "Chromium could not be installed: the report's browser test will skip its browser half"
+    fi
+}
+
 cmd_test() {
     need_cargo
     need_cargo_tool fmt rustfmt
     need_cargo_tool clippy clippy
     ensure_services
+    ensure_chromium
     export PRAKERJA_TEST_DATABASE_URL="${PRAKERJA_TEST_DATABASE_URL:-postgres://postgres@$PG_HOST:$PG_PORT/postgres}"
     export PRAKERJA_TEST_AMQP_URL="${PRAKERJA_TEST_AMQP_URL:-amqp://guest:guest@$AMQP_HOST:$AMQP_PORT/%2f}"
     run cargo fmt --all -- --check

@@ -135,7 +135,7 @@ async fn every_report_query_stays_linear_on_tables_never_analysed() {
         .await
         .expect("autovacuum off");
     }
-    let (_, selected_on) = drawn_wave(&env, 24_000, 20_000).await;
+    let (wave_id, selected_on) = drawn_wave(&env, 24_000, 20_000).await;
     run(&env, selected_on).await;
     answer(&env).await;
     // The money's tables, as a run and its answers leave them. (The draw
@@ -160,6 +160,33 @@ async fn every_report_query_stays_linear_on_tables_never_analysed() {
     );
     let found = problems(&plans);
     assert!(found.is_empty(), "{}", found.join("\n"));
+
+    // The wave's HTML report (`prakerja report`) joins the same tables.
+    let mut tx = workers::reconcile::begin(env.pool()).await.expect("tx");
+    let mut wave_plans = Vec::new();
+    for (name, sql) in workers::report::QUERIES {
+        let plan: sqlx::types::Json<Value> =
+            sqlx::query_scalar(&format!("EXPLAIN (FORMAT JSON) {sql}"))
+                .bind(wave_id)
+                .fetch_one(&mut *tx)
+                .await
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
+        wave_plans.push((name.to_owned(), plan.0));
+    }
+    tx.rollback().await.expect("rollback");
+    let found = problems(&wave_plans);
+    assert!(found.is_empty(), "{}", found.join("\n"));
+    let page = workers::report::WaveReport::build(&env.app, i64::from(wave_id))
+        .await
+        .expect("the wave's report")
+        .render();
+    let candidates = page
+        .find("candidates (eligible")
+        .map(|i| &page[i.saturating_sub(40)..i]);
+    assert!(
+        candidates.is_some_and(|c| c.contains("<b>24,000</b>")),
+        "the report sees the draw: {candidates:?}"
+    );
 
     // The check itself catches a query that would scan once per row.
     let mut tx = workers::reconcile::begin(env.pool()).await.expect("tx");

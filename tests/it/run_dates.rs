@@ -14,13 +14,16 @@ use crate::cli::{prakerja, stderr};
 use crate::disbursement::{drawn_wave, participants};
 use crate::helpers::{TestEnv, eventually_async};
 
-/// Nothing a run would do has happened.
+/// Nothing a run would do has happened. "Today" is Asia/Jakarta's, as for
+/// run dates (the database's `current_date` is UTC's, a day behind from
+/// 17:00 UTC).
 async fn nothing_changed(env: &TestEnv) {
     let (requests, runs, revoked, entitlements): (i64, i64, i64, i64) = sqlx::query_as(
-        "SELECT (SELECT count(*) FROM run_requests WHERE run_date > current_date), \
-                (SELECT count(*) FROM disbursement_runs WHERE run_date > current_date), \
+        "WITH today AS (SELECT (now() AT TIME ZONE 'Asia/Jakarta')::date AS d) \
+         SELECT (SELECT count(*) FROM run_requests, today WHERE run_date > today.d), \
+                (SELECT count(*) FROM disbursement_runs, today WHERE run_date > today.d), \
                 (SELECT count(*) FROM participants WHERE state = 'revoked'), \
-                (SELECT count(*) FROM entitlements WHERE due_on > current_date)",
+                (SELECT count(*) FROM entitlements, today WHERE due_on > today.d)",
     )
     .fetch_one(env.pool())
     .await

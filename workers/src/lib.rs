@@ -15,6 +15,7 @@ pub mod pgcopy;
 pub mod procs;
 pub mod reconcile;
 pub mod relay;
+pub mod report;
 pub mod selector;
 pub mod startup;
 pub mod validator;

@@ -3,6 +3,7 @@
 //! RabbitMQ, and cleans both up when it ends, even on failure.
 
 pub mod beacon;
+pub mod chromium;
 mod env;
 mod proxy;
 mod refusal;

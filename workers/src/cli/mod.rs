@@ -12,6 +12,7 @@ pub mod generate;
 pub mod ingest;
 pub mod migrate;
 pub mod output;
+pub mod report;
 pub mod select;
 pub mod wave_beacon;
 pub mod wave_close;
@@ -63,6 +64,8 @@ pub enum Command {
         /// One registration JSON object per line.
         file: PathBuf,
     },
+    /// Write a wave's report: one self-contained HTML file (charts inline, no network).
+    Report(report::ReportArgs),
     /// Nightly disbursement runs and reconciliation.
     #[command(subcommand)]
     Disburse(DisburseCommand),
@@ -187,6 +190,7 @@ async fn dispatch(cli: Cli, out: Output) -> CliResult<()> {
             &disburse_resolve::run(&app, args).await?,
             disburse_resolve::human,
         ),
+        Command::Report(args) => out.print(&report::run(&app, args).await?, report::human),
         Command::Demo(args) => crate::demo::run(&app, out, args).await?,
         Command::Select(_) => unreachable!("handled offline"),
     }

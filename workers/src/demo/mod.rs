@@ -4,7 +4,8 @@
 //! whose beacon is the simulator's chain, generate and ingest registrations,
 //! close while they are still queued, draw, export, audit,
 //! and live through simulated months of training and nightly runs, ending
-//! with the reconciliation report.
+//! with the reconciliation report and the wave's HTML report, whose path
+//! is the demo's last line.
 
 mod months;
 pub mod training;
@@ -62,15 +63,36 @@ pub async fn run(app: &App, out: Output, args: DemoArgs) -> CliResult<()> {
     // The wave takes its beacon from the simulator's chain, pinned here as
     // configuration would pin a real one.
     let app = &simulation(app, days_ahead, &fleet.beacon_chain);
-    let result = scenario(app, out, &args, &dir, &fleet.beacon_chain.name).await;
+    let mut wave = None;
+    let result = scenario(app, out, &args, &dir, &fleet.beacon_chain.name, &mut wave).await;
     step("stopping the workers");
     fleet.stop().await?;
+    // The report is written even when a step failed: it shows how far the wave got.
+    let report = match wave {
+        Some(wave_id) => Some(write_report(app, wave_id, &dir).await?),
+        None => None,
+    };
+    if let (Err(_), Some(path)) = (&result, &report) {
+        eprintln!("the wave's report, as far as it got: {path}");
+    }
     result?;
     step(&format!(
         "demo finished in {:.0}s",
         started.elapsed().as_secs_f64()
     ));
+    if let Some(path) = report {
+        step("10. the wave's report, one HTML file (open it in a browser):");
+        println!("{path}");
+    }
     Ok(())
+}
+
+/// `prakerja report WAVE --out DIR/wave-WAVE-report.html`; returns the path.
+async fn write_report(app: &App, wave_id: i32, dir: &std::path::Path) -> CliResult<String> {
+    let path = dir.join(format!("wave-{wave_id}-report.html"));
+    let report = crate::report::WaveReport::build(app, i64::from(wave_id)).await?;
+    crate::report::write(&path, &report.render())?;
+    Ok(path.display().to_string())
 }
 
 async fn scenario(
@@ -79,6 +101,7 @@ async fn scenario(
     args: &DemoArgs,
     dir: &std::path::Path,
     beacon_chain: &str,
+    wave: &mut Option<i32>,
 ) -> CliResult<()> {
     let quiet = Output { json: out.json };
     let closes_at = Utc::now() + Duration::seconds(5);
@@ -103,6 +126,7 @@ async fn scenario(
     .await?;
     println!("{}", wave_open::human(&opened).trim_end());
     let wave_id = opened.wave_id;
+    *wave = Some(wave_id);
     // Registration claims times between the opening and the close, never in
     // the future: the synthetic registrants register while the wave is open.
     tokio::time::sleep_until(

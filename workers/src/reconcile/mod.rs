@@ -53,12 +53,23 @@ pub async fn reconcile(
     card_provider: &str,
 ) -> anyhow::Result<Reconciliation> {
     let mut tx = begin(pool).await?;
-    let lines = lines::lines(&mut tx, as_of, card_provider).await?;
-    let invariants = check_invariants(&mut tx).await?;
-    let unresolved = unresolved::unresolved(&mut tx).await?;
+    let report = reconcile_in(&mut tx, as_of, card_provider).await?;
+    tx.commit().await?;
+    Ok(report)
+}
+
+/// Builds the report in the caller's transaction (from [`begin`]), so that
+/// other queries can share its snapshot.
+pub async fn reconcile_in(
+    tx: &mut PgConnection,
+    as_of: Option<NaiveDate>,
+    card_provider: &str,
+) -> anyhow::Result<Reconciliation> {
+    let lines = lines::lines(&mut *tx, as_of, card_provider).await?;
+    let invariants = check_invariants(&mut *tx).await?;
+    let unresolved = unresolved::unresolved(&mut *tx).await?;
     let ignored_events: Vec<(String, i64)> =
         sqlx::query_as(IGNORED_EVENTS).fetch_all(&mut *tx).await?;
-    tx.commit().await?;
     let holds = invariants.iter().all(|i| i.holds);
     Ok(Reconciliation {
         as_of,
