@@ -18,7 +18,7 @@ use crate::helpers::{TestEnv, eventually_async};
 use crate::selection::{close, spawn_selector, wait_drawn};
 
 /// A drawn wave with `selected` participants out of `candidates`.
-async fn drawn_wave(env: &TestEnv, candidates: i64, selected: u64) -> (i32, NaiveDate) {
+pub async fn drawn_wave(env: &TestEnv, candidates: i64, selected: u64) -> (i32, NaiveDate) {
     let wave = data::open(
         env,
         "w",

@@ -1,13 +1,19 @@
 //! The integration tests' harness: every test owns a fresh database (random
 //! name, migrated) and a unique queue prefix on the real PostgreSQL and
-//! RabbitMQ, and cleans both up when it ends, even on failure.
+//! RabbitMQ, and cleans both up when it ends, even on failure. Fault tests
+//! own private servers instead, which they may kill and restart.
 
 mod env;
+mod private_postgres;
+mod private_rabbit;
 mod proxy;
+mod service_process;
 mod wait;
 mod workers;
 
-pub use env::TestEnv;
+pub use env::{Services, TestEnv};
+pub use private_postgres::PrivatePostgres;
+pub use private_rabbit::PrivateRabbit;
 pub use proxy::Proxy;
 pub use wait::eventually_async;
 pub use workers::{WorkerKind, bin};

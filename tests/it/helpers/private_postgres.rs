@@ -1,0 +1,234 @@
+//! A PostgreSQL server only one test uses: `initdb` into a directory of its
+//! own, its own port and socket directory. The test may kill it (SIGKILL to
+//! the postmaster and every backend, as a crash), stop it, start it again,
+//! or make a streaming standby of it and promote that. Dropping it kills
+//! every process and removes the directory, even when the test panics. The
+//! machine's shared server is never touched.
+
+use std::os::unix::process::CommandExt;
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use nix::sys::signal::{Signal, kill};
+use nix::unistd::{Gid, Pid, Uid, User};
+use sqlx::{Connection, PgConnection};
+
+use super::service_process::{GroupProcess, ServiceDir, find_binary, free_port, tail, versioned};
+
+/// How long a start (crash recovery included) may take.
+const STARTUP: Duration = Duration::from_secs(90);
+
+pub struct PrivatePostgres {
+    name: String,
+    data: PathBuf,
+    log: PathBuf,
+    port: u16,
+    /// `-c` settings of this server (never copied to a standby).
+    settings: Vec<String>,
+    owner: Option<(Uid, Gid)>,
+    process: Option<GroupProcess>,
+    dir: ServiceDir,
+}
+
+impl PrivatePostgres {
+    /// A fresh cluster (`initdb`), started, with extra `settings`.
+    pub async fn start(name: &str, settings: &[(&str, &str)]) -> PrivatePostgres {
+        let mut pg = Self::prepare(name, settings);
+        let status = pg
+            .command("initdb")
+            .arg("-D")
+            .arg(&pg.data)
+            .args(["-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-locale"])
+            .arg("--no-sync")
+            .stdout(std::process::Stdio::null())
+            .status()
+            .expect("run initdb");
+        assert!(status.success(), "initdb for {name} failed: {status}");
+        pg.boot().await;
+        pg
+    }
+
+    fn prepare(name: &str, settings: &[(&str, &str)]) -> PrivatePostgres {
+        let dir = ServiceDir::new("pg");
+        let owner = server_user();
+        if let Some((uid, gid)) = owner {
+            std::os::unix::fs::chown(&dir.path, Some(uid.as_raw()), Some(gid.as_raw()))
+                .expect("hand the directory to the postgres user");
+        }
+        let port = free_port();
+        let mut all = vec![
+            "listen_addresses=127.0.0.1".to_owned(),
+            format!("port={port}"),
+            format!("unix_socket_directories={}", dir.path.display()),
+            "shared_buffers=32MB".to_owned(),
+        ];
+        all.extend(settings.iter().map(|(key, value)| format!("{key}={value}")));
+        PrivatePostgres {
+            name: name.to_owned(),
+            data: dir.path.join("data"),
+            log: dir.path.join("postgres.log"),
+            port,
+            settings: all,
+            owner,
+            process: None,
+            dir,
+        }
+    }
+
+    fn command(&self, program: &str) -> Command {
+        let mut command = Command::new(pg_bin(program));
+        if let Some((uid, gid)) = self.owner {
+            command.uid(uid.as_raw()).gid(gid.as_raw());
+        }
+        command.current_dir(&self.dir.path);
+        command
+    }
+
+    /// The directory holding everything of this server (removed on drop).
+    pub fn dir(&self) -> &std::path::Path {
+        &self.dir.path
+    }
+
+    /// `host:port`, as it goes in a URL.
+    pub fn host(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+
+    pub fn admin_url(&self) -> String {
+        format!("postgres://postgres@{}/postgres", self.host())
+    }
+
+    /// Starts the server again after [`kill`](Self::kill) or [`stop`](Self::stop).
+    pub async fn boot(&mut self) {
+        assert!(self.process.is_none(), "{} is already running", self.name);
+        let started = Instant::now();
+        loop {
+            let mut command = self.command("postgres");
+            command.arg("-D").arg(&self.data);
+            for setting in &self.settings {
+                command.arg("-c").arg(setting);
+            }
+            let mut process = GroupProcess::spawn(command, &self.log).expect("start postgres");
+            // Right after a kill the old backends may still hold the shared
+            // memory for a moment; the new postmaster then exits and is
+            // started again.
+            while process.exited().is_none() {
+                if let Ok(connection) = PgConnection::connect(&self.admin_url()).await {
+                    let _ = connection.close().await;
+                    self.process = Some(process);
+                    return;
+                }
+                self.check_time(started);
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            self.check_time(started);
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    fn check_time(&self, started: Instant) {
+        assert!(
+            started.elapsed() < STARTUP,
+            "PostgreSQL {} did not accept connections within {STARTUP:?}; its log ends:\n{}",
+            self.name,
+            tail(&self.log, 30)
+        );
+    }
+
+    /// A crash: SIGKILL to the postmaster and every process it started.
+    pub fn kill(&mut self) {
+        let Some(mut process) = self.process.take() else {
+            return;
+        };
+        let postmaster = process.pid();
+        // Stopped, it can start no new backend while its children are found.
+        let _ = kill(postmaster, Signal::SIGSTOP);
+        let children = children_of(postmaster);
+        for child in &children {
+            let _ = kill(*child, Signal::SIGKILL);
+        }
+        process.kill_group();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while children.iter().any(|pid| alive(*pid)) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    /// A clean, fast shutdown (SIGINT).
+    pub async fn stop(&mut self) {
+        if let Some(process) = &mut self.process {
+            process.signal(Signal::SIGINT);
+            if process.wait_exit(Duration::from_secs(30)).await.is_some() {
+                self.process = None;
+            }
+        }
+        self.kill();
+    }
+}
+
+impl Drop for PrivatePostgres {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            eprintln!(
+                "--- PostgreSQL {} log (last lines) ---\n{}",
+                self.name,
+                tail(&self.log, 20)
+            );
+        }
+        self.kill();
+    }
+}
+
+/// PostgreSQL refuses to run as root: a root test runs it as `postgres`.
+fn server_user() -> Option<(Uid, Gid)> {
+    if !Uid::effective().is_root() {
+        return None;
+    }
+    let user = User::from_name("postgres").ok().flatten().expect(
+        "running as root, the private PostgreSQL needs the OS user `postgres` \
+         (apt-get install postgresql creates it)",
+    );
+    Some((user.uid, user.gid))
+}
+
+fn pg_bin(program: &str) -> PathBuf {
+    let mut candidates = Vec::new();
+    if let Ok(dir) = std::env::var("PRAKERJA_TEST_PG_BIN") {
+        candidates.push(PathBuf::from(dir).join(program));
+    }
+    candidates.extend(versioned("/usr/lib/postgresql", &format!("bin/{program}")));
+    candidates.push(PathBuf::from("/usr/bin").join(program));
+    find_binary(
+        &format!("PostgreSQL's {program}"),
+        &candidates,
+        "install the server (apt-get install postgresql) or set PRAKERJA_TEST_PG_BIN to its bin directory",
+    )
+}
+
+/// Processes whose parent is `parent` (from /proc).
+fn children_of(parent: Pid) -> Vec<Pid> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .filter_map(Result::ok)
+        .filter_map(|entry| entry.file_name().to_str()?.parse::<i32>().ok())
+        .filter(|pid| stat(Pid::from_raw(*pid)).is_some_and(|(_, ppid)| ppid == parent.as_raw()))
+        .map(Pid::from_raw)
+        .collect()
+}
+
+fn alive(pid: Pid) -> bool {
+    stat(pid).is_some_and(|(state, _)| state != 'Z')
+}
+
+/// State and parent of a process, from `/proc/PID/stat`.
+fn stat(pid: Pid) -> Option<(char, i32)> {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name may hold spaces and parentheses: read after the last ')'.
+    let mut fields = text.get(text.rfind(')')? + 2..)?.split(' ');
+    let state = fields.next()?.chars().next()?;
+    let ppid = fields.next()?.parse().ok()?;
+    Some((state, ppid))
+}
