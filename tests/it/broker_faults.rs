@@ -4,17 +4,19 @@
 //! Afterwards every count is exact: each registration stored once, each
 //! entitlement instructed and paid once.
 
+use std::io::Write;
 use std::time::Duration;
 
+use chrono::Utc;
 use shared::amqp::Queue;
 
 use crate::data;
 use crate::fault_support::{
-    OUTBOX, REGISTRATIONS, count, paid, paid_once, prakerja, ready_to_pay, spawn, succeeded,
+    OUTBOX, REGISTRATIONS, count, paid, paid_once, prakerja, ready, ready_to_pay, spawn, succeeded,
     wait_count,
 };
 use crate::faults::assert_all_judged;
-use crate::helpers::{PrivateRabbit, Services, TestEnv, WorkerKind};
+use crate::helpers::{PrivateRabbit, Services, TestEnv, WorkerKind, eventually_async};
 
 /// A private node whose queues exist (declared, then written by a clean
 /// restart) before any work starts, as in a deployment.
@@ -35,6 +37,55 @@ async fn validated_once(env: &TestEnv, records: &[shared::generate::Generated]) 
     assert_all_judged(env, records).await;
     let queue = env.topology().name(Queue::RegistrationsSubmitted);
     assert_eq!(env.drain(&queue).await.len(), 0, "nothing left in {queue}");
+}
+
+#[tokio::test]
+async fn a_broker_killed_during_ingest_loses_no_registration_and_stores_none_twice() {
+    let (mut rabbit, env) = on_private_node("ingest").await;
+    let closes = Utc::now() + chrono::Duration::days(1);
+    let wave = data::open(&env, "w", "national:10", closes).await;
+    let records = data::generate(wave.wave_id as u32, 40_000, 41, closes, 0.1);
+    let file = env.dir.join("registrations.jsonl");
+    let mut out = std::io::BufWriter::new(std::fs::File::create(&file).expect("file"));
+    for body in data::bodies(&records) {
+        out.write_all(&body).expect("write");
+        out.write_all(b"\n").expect("write");
+    }
+    out.flush().expect("flush");
+    drop(out);
+    let path = file.display().to_string();
+    let ingest = prakerja(&env, &["--json", "ingest", &path]);
+    let queue = env.topology().name(Queue::RegistrationsSubmitted);
+    eventually_async("ingest under way", Duration::from_secs(60), || async {
+        (ready(&env, &queue).await >= 2_000).then_some(())
+    })
+    .await;
+    rabbit.kill();
+    assert!(!ingest.is_finished(), "the broker was killed mid-ingest");
+    rabbit.boot().await;
+    let report = succeeded(ingest).await;
+    assert_eq!(report["published"], records.len() as u64, "{report}");
+    assert!(report["reconnections"].as_u64() >= Some(1), "{report}");
+    let validator = spawn(&env, WorkerKind::Validator, &[], &[]);
+    wait_count(
+        &env,
+        REGISTRATIONS,
+        records.len() as i64,
+        Duration::from_secs(180),
+    )
+    .await;
+    assert!(
+        validator
+            .stop(Duration::from_secs(30))
+            .await
+            .expect("stopped")
+    );
+    validated_once(&env, &records).await;
+    eprintln!(
+        "measured: {} lines, ingest {report}; {} registrations stored",
+        records.len(),
+        count(&env, REGISTRATIONS).await.unwrap_or(-1)
+    );
 }
 
 #[tokio::test]

@@ -175,3 +175,28 @@ pub async fn succeeded(
     );
     serde_json::from_slice(&output.stdout).unwrap_or(serde_json::Value::Null)
 }
+
+/// Messages ready in a queue, or 0 while it cannot be asked (not declared
+/// yet, broker away).
+pub async fn ready(env: &TestEnv, queue: &str) -> u32 {
+    let Ok(connection) = shared::amqp::connect(&env.app.settings.amqp, "test ready").await else {
+        return 0;
+    };
+    let declared = match connection.create_channel().await {
+        Ok(channel) => channel
+            .queue_declare(
+                queue.into(),
+                lapin::options::QueueDeclareOptions {
+                    passive: true,
+                    ..Default::default()
+                },
+                Default::default(),
+            )
+            .await
+            .map(|ok| ok.message_count())
+            .unwrap_or(0),
+        Err(_) => 0,
+    };
+    let _ = connection.close(200, "done".into()).await;
+    declared
+}
