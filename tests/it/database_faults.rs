@@ -10,7 +10,10 @@ use chrono::Utc;
 use workers::waves::Wave;
 
 use crate::data;
-use crate::fault_support::{REGISTRATIONS, count, logs, spawn, wait_count};
+use crate::fault_support::{
+    REGISTRATIONS, count, logs, paid, paid_once, prakerja, ready_to_pay, spawn, succeeded,
+    wait_count,
+};
 use crate::faults::assert_all_judged;
 use crate::helpers::{PrivatePostgres, Services, TestEnv, WorkerKind};
 use crate::selection;
@@ -136,4 +139,43 @@ async fn postgres_killed_mid_draw_stores_the_draw_its_inputs_give() {
             .await
             .unwrap_or(-1)
     );
+}
+
+#[tokio::test]
+async fn postgres_killed_mid_run_pays_every_entitlement_once() {
+    let (mut pg, env) = on_private_postgres("run").await;
+    let json = [("PRAKERJA__LOG__FORMAT", "json")];
+    let (participants, date, gateway, disburser) = ready_to_pay(&env, 6_000, 4_000, &json).await;
+    let run = prakerja(
+        &env,
+        &["--json", "disburse", "run", "--date", &date.to_string()],
+    );
+    let running = "SELECT count(*) FROM disbursement_runs WHERE finished_at IS NULL";
+    wait_count(&env, running, 1, Duration::from_secs(60)).await;
+    crash_and_recover(&mut pg).await;
+    let report = succeeded(run).await;
+    assert_eq!(report["run_date"], date.to_string(), "{report}");
+    let (counts, copies) = paid(&env, participants).await;
+    assert_eq!(counts, paid_once(participants));
+    assert!(copies >= participants, "{copies} copies received");
+    assert!(
+        disburser
+            .stop(Duration::from_secs(30))
+            .await
+            .expect("stopped")
+    );
+    assert!(
+        gateway
+            .stop(Duration::from_secs(30))
+            .await
+            .expect("stopped")
+    );
+    let interrupted = logs(&env, WorkerKind::Disburser)
+        .lines()
+        .any(|line| line.contains("\"ERROR\"") && line.contains("disbursement_run"));
+    assert!(
+        interrupted,
+        "the kill interrupted the run itself, which resumed"
+    );
+    eprintln!("measured: {counts:?}; {copies} copies received");
 }
