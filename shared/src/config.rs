@@ -77,7 +77,8 @@ impl DatabaseSettings {
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct AmqpSettings {
-    /// `amqp://user:password@host:port/vhost`.
+    /// `amqp://user:password@host:port/vhost`, or the nodes of a cluster as
+    /// such URLs separated by commas, tried in order (see [`Self::brokers`]).
     pub url: SecretString,
     /// Prepended to every queue name, so that test runs can share a broker.
     #[serde(default)]
@@ -86,6 +87,49 @@ pub struct AmqpSettings {
     pub delivery_limit: u32,
     /// Seconds between reconnection attempts grow up to this.
     pub max_backoff_secs: u64,
+    /// Seconds a connection attempt to one broker may take before the next
+    /// one of `url` is tried.
+    #[serde(default = "default_connect_timeout_secs")]
+    pub connect_timeout_secs: u64,
+}
+
+fn default_connect_timeout_secs() -> u64 {
+    10
+}
+
+/// One broker of `amqp.url`.
+#[derive(Debug, Clone)]
+pub struct Broker {
+    pub url: SecretString,
+    /// `host:port`, for logs and errors (no credentials).
+    pub address: String,
+}
+
+impl AmqpSettings {
+    /// The brokers of `url`, in order: one URL, or several separated by commas
+    /// (the nodes of a cluster). An error names the address that is not a
+    /// valid `amqp://` or `amqps://` URL (by position, never its password).
+    pub fn brokers(&self) -> anyhow::Result<Vec<Broker>> {
+        let text = self.url.expose_secret();
+        let parts: Vec<&str> = text.split(',').map(str::trim).collect();
+        let count = parts.len();
+        parts
+            .into_iter()
+            .enumerate()
+            .map(|(i, part)| {
+                let uri = lapin::uri::AMQPUri::from_str(part).map_err(|error| {
+                    anyhow::anyhow!(
+                        "amqp.url: address {} of {count} is not a valid amqp:// URL: {error}",
+                        i + 1
+                    )
+                })?;
+                Ok(Broker {
+                    url: SecretString::from(part.to_owned()),
+                    address: format!("{}:{}", uri.authority.host, uri.authority.port),
+                })
+            })
+            .collect()
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -188,6 +232,7 @@ impl Settings {
             "disburser.card_iin must be 6 digits"
         );
         anyhow::ensure!(!self.schemes.is_empty(), "no scheme is configured");
+        self.amqp.brokers()?;
         Ok(())
     }
 }
@@ -215,4 +260,45 @@ pub fn config_dir() -> anyhow::Result<PathBuf> {
         .context(
             "no configuration found: set PRAKERJA_CONFIG_DIR to a directory holding default.toml",
         )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn amqp(url: &str) -> AmqpSettings {
+        AmqpSettings {
+            url: SecretString::from(url.to_owned()),
+            prefix: String::new(),
+            delivery_limit: 10,
+            max_backoff_secs: 1,
+            connect_timeout_secs: 10,
+        }
+    }
+
+    #[test]
+    fn one_url_or_a_cluster_s_nodes_in_order() {
+        let one = amqp("amqp://guest:guest@127.0.0.1:5672/%2f")
+            .brokers()
+            .unwrap();
+        assert_eq!(one.len(), 1);
+        assert_eq!(one[0].address, "127.0.0.1:5672");
+        let three = amqp("amqp://u:p@a:5672/%2f, amqp://u:p@b:5673/%2f,amqp://u:p@c/%2f")
+            .brokers()
+            .unwrap();
+        let addresses: Vec<&str> = three.iter().map(|b| b.address.as_str()).collect();
+        assert_eq!(addresses, ["a:5672", "b:5673", "c:5672"]);
+        assert_eq!(three[1].url.expose_secret(), "amqp://u:p@b:5673/%2f");
+    }
+
+    #[test]
+    fn a_bad_address_is_named_by_position_without_its_password() {
+        let error = amqp("amqp://u:secret@a:5672/%2f,http://u:secret@b:x/")
+            .brokers()
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("address 2 of 2"), "{error}");
+        assert!(!error.contains("secret"), "{error}");
+        assert!(amqp("").brokers().is_err());
+    }
 }

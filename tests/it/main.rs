@@ -10,6 +10,7 @@ mod helpers;
 mod broker_faults;
 mod cli;
 mod close_barrier;
+mod cluster_faults;
 mod disbursement;
 mod faults;
 mod private_services;

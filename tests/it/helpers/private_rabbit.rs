@@ -204,6 +204,10 @@ impl PrivateRabbit {
         }
     }
 
+    pub fn is_running(&self) -> bool {
+        self.process.is_some()
+    }
+
     /// A crash: SIGKILL to the Erlang VM and every process it started.
     pub fn kill(&mut self) {
         if let Some(mut process) = self.process.take() {
@@ -220,6 +224,21 @@ impl PrivateRabbit {
             }
         }
         self.kill();
+    }
+
+    /// `rabbitmqctl -n NODE ARGS…` on this node; its standard output.
+    pub async fn ctl(&self, args: &[&str]) -> anyhow::Result<String> {
+        let mut command = tokio::process::Command::from(self.command("rabbitmqctl"));
+        command.arg("-n").arg(&self.node).args(args);
+        let output = command.output().await?;
+        anyhow::ensure!(
+            output.status.success(),
+            "rabbitmqctl {} on {}: {}",
+            args.join(" "),
+            self.node,
+            String::from_utf8_lossy(&output.stderr)
+        );
+        Ok(String::from_utf8_lossy(&output.stdout).into_owned())
     }
 
     /// Declares every queue of `topology`, then restarts the node cleanly.
