@@ -48,21 +48,45 @@ pub enum LogFormat {
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct DatabaseSettings {
-    /// `postgres://user:password@host:port/database`.
+    /// `postgres://user:password@host:port/database`, or with several hosts
+    /// (`host1:port1,host2:port2`, a primary and its standbys, as libpq
+    /// writes them): every binary then uses whichever is the primary now
+    /// (`db::pool`).
     pub url: SecretString,
     pub max_connections: u32,
     pub acquire_timeout_secs: u64,
 }
 
 impl DatabaseSettings {
-    /// Connection options parsed from `url`.
+    /// Connection options of the first host of `url`.
     pub fn connect_options(&self) -> anyhow::Result<PgConnectOptions> {
+        let mut hosts = self.hosts()?;
+        Ok(hosts.remove(0))
+    }
+
+    /// Connection options of every host of `url`, in order. An error names
+    /// the host that does not parse (by position, never the password).
+    pub fn hosts(&self) -> anyhow::Result<Vec<PgConnectOptions>> {
         use sqlx::ConnectOptions;
-        Ok(PgConnectOptions::from_str(self.url.expose_secret())
-            .context("database.url is not a valid postgres:// URL")?
-            .log_statements(log::LevelFilter::Trace)
-            // Seen with RUST_LOG=sqlx=info; bulk statements are slow by nature.
-            .log_slow_statements(log::LevelFilter::Info, std::time::Duration::from_secs(2)))
+        let urls = split_hosts(self.url.expose_secret())
+            .context("database.url is not a valid postgres:// URL")?;
+        let count = urls.len();
+        urls.iter()
+            .enumerate()
+            .map(|(i, url)| {
+                let options = PgConnectOptions::from_str(url).with_context(|| {
+                    if count == 1 {
+                        "database.url is not a valid postgres:// URL".to_owned()
+                    } else {
+                        format!("database.url: host {} of {count} is not valid", i + 1)
+                    }
+                })?;
+                Ok(options
+                    .log_statements(log::LevelFilter::Trace)
+                    // Seen with RUST_LOG=sqlx=info; bulk statements are slow by nature.
+                    .log_slow_statements(log::LevelFilter::Info, std::time::Duration::from_secs(2)))
+            })
+            .collect()
     }
 
     /// The database name named by `url`.
@@ -237,6 +261,22 @@ impl Settings {
     }
 }
 
+/// One single-host URL per host of a libpq-style multi-host URL
+/// (`scheme://user@h1:p1,h2:p2/db?params`); a single-host URL as it is.
+fn split_hosts(url: &str) -> anyhow::Result<Vec<String>> {
+    let (scheme, rest) = url.split_once("://").context("no scheme")?;
+    let end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(end);
+    let (userinfo, hosts) = match authority.rsplit_once('@') {
+        Some((userinfo, hosts)) => (format!("{userinfo}@"), hosts),
+        None => (String::new(), authority),
+    };
+    Ok(hosts
+        .split(',')
+        .map(|host| format!("{scheme}://{userinfo}{}{tail}", host.trim()))
+        .collect())
+}
+
 /// Where configuration is read from: `PRAKERJA_CONFIG_DIR` when set, else the
 /// workspace's `config/` (found from this crate's source location, never from
 /// the current directory), else `/etc/prakerja`.
@@ -289,6 +329,35 @@ mod tests {
         let addresses: Vec<&str> = three.iter().map(|b| b.address.as_str()).collect();
         assert_eq!(addresses, ["a:5672", "b:5673", "c:5672"]);
         assert_eq!(three[1].url.expose_secret(), "amqp://u:p@b:5673/%2f");
+    }
+
+    #[test]
+    fn a_database_url_with_several_hosts_gives_one_url_per_host() {
+        let hosts =
+            split_hosts("postgres://u:p@10.0.0.1:5432,10.0.0.2:5433/prakerja?sslmode=disable")
+                .unwrap();
+        assert_eq!(
+            hosts,
+            [
+                "postgres://u:p@10.0.0.1:5432/prakerja?sslmode=disable",
+                "postgres://u:p@10.0.0.2:5433/prakerja?sslmode=disable"
+            ]
+        );
+        let one = split_hosts("postgres://postgres@127.0.0.1:5432/prakerja").unwrap();
+        assert_eq!(one, ["postgres://postgres@127.0.0.1:5432/prakerja"]);
+        let settings = DatabaseSettings {
+            url: SecretString::from("postgres://u@a:5432,b:6543/db".to_owned()),
+            max_connections: 1,
+            acquire_timeout_secs: 1,
+        };
+        let ports: Vec<u16> = settings
+            .hosts()
+            .unwrap()
+            .iter()
+            .map(|o| o.get_port())
+            .collect();
+        assert_eq!(ports, [5432, 6543]);
+        assert_eq!(settings.connect_options().unwrap().get_host(), "a");
     }
 
     #[test]

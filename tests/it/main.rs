@@ -3,6 +3,7 @@
 //! fault tests own private servers, which they kill and restart.
 
 mod data;
+mod database_failover;
 mod database_faults;
 mod fault_support;
 mod helpers;

@@ -49,6 +49,24 @@ impl PrivatePostgres {
         pg
     }
 
+    /// A streaming standby of `primary` (`pg_basebackup -R`), started.
+    pub async fn standby_of(primary: &PrivatePostgres, name: &str) -> PrivatePostgres {
+        let mut pg = Self::prepare(name, &[]);
+        let status = pg
+            .command("pg_basebackup")
+            .args(["-h", "127.0.0.1", "-p", &primary.port.to_string()])
+            .args(["-U", "postgres", "-R", "-X", "stream", "-c", "fast", "-D"])
+            .arg(&pg.data)
+            .status()
+            .expect("run pg_basebackup");
+        assert!(
+            status.success(),
+            "pg_basebackup for {name} failed: {status}"
+        );
+        pg.boot().await;
+        pg
+    }
+
     fn prepare(name: &str, settings: &[(&str, &str)]) -> PrivatePostgres {
         let dir = ServiceDir::new("pg");
         let owner = server_user();
@@ -164,6 +182,34 @@ impl PrivatePostgres {
             }
         }
         self.kill();
+    }
+
+    /// Promotes this standby to a primary; returns once it accepts writes.
+    pub async fn promote(&self) {
+        let mut connection = PgConnection::connect(&self.admin_url())
+            .await
+            .expect("connect to the standby");
+        let promoted: bool = sqlx::query_scalar("SELECT pg_promote(true, 60)")
+            .fetch_one(&mut connection)
+            .await
+            .expect("pg_promote");
+        assert!(promoted, "{} was not promoted within 60 s", self.name);
+        let _ = connection.close().await;
+    }
+
+    /// Whether a synchronous standby is streaming from this primary.
+    pub async fn has_sync_standby(&self) -> bool {
+        let Ok(mut connection) = PgConnection::connect(&self.admin_url()).await else {
+            return false;
+        };
+        let sync: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM pg_stat_replication WHERE sync_state = 'sync' AND state = 'streaming'",
+        )
+        .fetch_one(&mut connection)
+        .await
+        .unwrap_or(0);
+        let _ = connection.close().await;
+        sync > 0
     }
 }
 
