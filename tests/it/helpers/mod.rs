@@ -4,18 +4,22 @@
 //! own private servers instead, which they may kill and restart.
 
 mod env;
+mod epmd;
 mod private_postgres;
 mod private_rabbit;
+mod programs;
 mod proxy;
 mod rabbit_cluster;
 mod service_process;
+mod services;
 mod wait;
 mod workers;
 
-pub use env::{Services, TestEnv};
+pub use env::TestEnv;
 pub use private_postgres::PrivatePostgres;
 pub use private_rabbit::PrivateRabbit;
 pub use proxy::Proxy;
 pub use rabbit_cluster::RabbitCluster;
+pub use services::Services;
 pub use wait::eventually_async;
 pub use workers::{WorkerKind, bin};

@@ -11,10 +11,11 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use nix::sys::signal::{Signal, kill};
-use nix::unistd::{Gid, Pid, Uid, User};
+use nix::unistd::{Gid, Uid};
 use sqlx::{Connection, PgConnection};
 
-use super::service_process::{GroupProcess, ServiceDir, find_binary, free_port, tail, versioned};
+use super::programs::{pg_bin, server_user};
+use super::service_process::{GroupProcess, ServiceDir, alive, children_of, free_port, tail};
 
 /// How long a start (crash recovery included) may take.
 const STARTUP: Duration = Duration::from_secs(90);
@@ -224,57 +225,4 @@ impl Drop for PrivatePostgres {
         }
         self.kill();
     }
-}
-
-/// PostgreSQL refuses to run as root: a root test runs it as `postgres`.
-fn server_user() -> Option<(Uid, Gid)> {
-    if !Uid::effective().is_root() {
-        return None;
-    }
-    let user = User::from_name("postgres").ok().flatten().expect(
-        "running as root, the private PostgreSQL needs the OS user `postgres` \
-         (apt-get install postgresql creates it)",
-    );
-    Some((user.uid, user.gid))
-}
-
-fn pg_bin(program: &str) -> PathBuf {
-    let mut candidates = Vec::new();
-    if let Ok(dir) = std::env::var("PRAKERJA_TEST_PG_BIN") {
-        candidates.push(PathBuf::from(dir).join(program));
-    }
-    candidates.extend(versioned("/usr/lib/postgresql", &format!("bin/{program}")));
-    candidates.push(PathBuf::from("/usr/bin").join(program));
-    find_binary(
-        &format!("PostgreSQL's {program}"),
-        &candidates,
-        "install the server (apt-get install postgresql) or set PRAKERJA_TEST_PG_BIN to its bin directory",
-    )
-}
-
-/// Processes whose parent is `parent` (from /proc).
-fn children_of(parent: Pid) -> Vec<Pid> {
-    let Ok(entries) = std::fs::read_dir("/proc") else {
-        return Vec::new();
-    };
-    entries
-        .filter_map(Result::ok)
-        .filter_map(|entry| entry.file_name().to_str()?.parse::<i32>().ok())
-        .filter(|pid| stat(Pid::from_raw(*pid)).is_some_and(|(_, ppid)| ppid == parent.as_raw()))
-        .map(Pid::from_raw)
-        .collect()
-}
-
-fn alive(pid: Pid) -> bool {
-    stat(pid).is_some_and(|(state, _)| state != 'Z')
-}
-
-/// State and parent of a process, from `/proc/PID/stat`.
-fn stat(pid: Pid) -> Option<(char, i32)> {
-    let text = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    // The command name may hold spaces and parentheses: read after the last ')'.
-    let mut fields = text.get(text.rfind(')')? + 2..)?.split(' ');
-    let state = fields.next()?.chars().next()?;
-    let ppid = fields.next()?.parse().ok()?;
-    Some((state, ppid))
 }

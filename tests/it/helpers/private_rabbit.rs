@@ -14,50 +14,12 @@ use std::time::{Duration, Instant};
 
 use nix::sys::signal::Signal;
 
-use super::service_process::{GroupProcess, ServiceDir, find_binary, free_port, tail};
+use super::epmd::Epmd;
+use super::programs::rabbit_bin;
+use super::service_process::{GroupProcess, ServiceDir, free_port, tail};
 
 /// How long a node may take to boot (two busy cores: usually 5-10 s).
 const STARTUP: Duration = Duration::from_secs(120);
-
-/// An Erlang port mapper of the test's own, and the cookie its nodes share.
-pub struct Epmd {
-    pub port: u16,
-    cookie: String,
-    process: GroupProcess,
-    _dir: ServiceDir,
-}
-
-impl Epmd {
-    pub async fn start() -> Arc<Epmd> {
-        let dir = ServiceDir::new("epmd");
-        let port = free_port();
-        let mut command = Command::new(erlang_bin("epmd"));
-        command.args(["-port", &port.to_string(), "-address", "127.0.0.1"]);
-        let log = dir.path.join("epmd.log");
-        let mut process = GroupProcess::spawn(command, &log).expect("start epmd");
-        let started = Instant::now();
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                process.exited().is_none() && started.elapsed() < Duration::from_secs(10),
-                "epmd on port {port} did not start: {}",
-                tail(&log, 10)
-            );
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        Arc::new(Epmd {
-            port,
-            cookie: uuid::Uuid::new_v4().simple().to_string(),
-            process,
-            _dir: dir,
-        })
-    }
-}
-
-impl Drop for Epmd {
-    fn drop(&mut self) {
-        self.process.kill_group();
-    }
-}
 
 pub struct PrivateRabbit {
     /// `name@localhost`.
@@ -89,7 +51,7 @@ impl PrivateRabbit {
         let home = dir.path.join("home");
         std::fs::create_dir_all(&home).expect("node home");
         let cookie = home.join(".erlang.cookie");
-        std::fs::write(&cookie, &epmd.cookie).expect("cookie");
+        std::fs::write(&cookie, epmd.cookie()).expect("cookie");
         std::fs::set_permissions(&cookie, std::fs::Permissions::from_mode(0o400))
             .expect("cookie mode");
         let mut config = format!(
@@ -280,29 +242,4 @@ impl Drop for PrivateRabbit {
         }
         self.kill();
     }
-}
-
-fn rabbit_bin(program: &str) -> PathBuf {
-    let mut candidates = Vec::new();
-    if let Ok(dir) = std::env::var("PRAKERJA_TEST_RABBITMQ_BIN") {
-        candidates.push(PathBuf::from(dir).join(program));
-    }
-    candidates.push(PathBuf::from("/usr/lib/rabbitmq/bin").join(program));
-    find_binary(
-        &format!("RabbitMQ's {program}"),
-        &candidates,
-        "install the broker (apt-get install rabbitmq-server) or set PRAKERJA_TEST_RABBITMQ_BIN \
-         to the directory of its scripts (not the /usr/sbin wrappers, which switch user)",
-    )
-}
-
-fn erlang_bin(program: &str) -> PathBuf {
-    find_binary(
-        &format!("Erlang's {program}"),
-        &[
-            PathBuf::from("/usr/bin").join(program),
-            PathBuf::from("/usr/local/bin").join(program),
-        ],
-        "install Erlang (apt-get install rabbitmq-server brings it)",
-    )
 }

@@ -5,7 +5,8 @@
 
 use std::sync::Arc;
 
-use super::private_rabbit::{Epmd, PrivateRabbit};
+use super::epmd::Epmd;
+use super::private_rabbit::PrivateRabbit;
 
 pub struct RabbitCluster {
     pub nodes: Vec<PrivateRabbit>,

@@ -1,6 +1,6 @@
 //! What the private services share: free ports, a directory removed on drop,
-//! and a server process started in a process group of its own, so that a
-//! kill reaches every process it started.
+//! a server process started in a process group of its own, so that a kill
+//! reaches every process it started, and a look at a process's children.
 
 use std::net::TcpListener;
 use std::os::unix::process::CommandExt;
@@ -109,36 +109,30 @@ impl Drop for GroupProcess {
     }
 }
 
-/// The first of `candidates` that is a file, or a panic naming all of them
-/// and how to get one.
-pub fn find_binary(what: &str, candidates: &[PathBuf], install: &str) -> PathBuf {
-    candidates
-        .iter()
-        .find(|path| path.is_file())
-        .cloned()
-        .unwrap_or_else(|| {
-            let looked: Vec<String> = candidates.iter().map(|p| p.display().to_string()).collect();
-            panic!(
-                "{what} not found (looked for {}); {install}",
-                looked.join(", ")
-            )
-        })
+/// Processes whose parent is `parent` (from /proc).
+pub fn children_of(parent: Pid) -> Vec<Pid> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .filter_map(Result::ok)
+        .filter_map(|entry| entry.file_name().to_str()?.parse::<i32>().ok())
+        .filter(|pid| stat(Pid::from_raw(*pid)).is_some_and(|(_, ppid)| ppid == parent.as_raw()))
+        .map(Pid::from_raw)
+        .collect()
 }
 
-/// Paths `dir/VERSION/rest` (e.g. every installed PostgreSQL version),
-/// highest version first.
-pub fn versioned(dir: &str, rest: &str) -> Vec<PathBuf> {
-    let mut found: Vec<(f64, PathBuf)> = std::fs::read_dir(dir)
-        .map(|entries| {
-            entries
-                .filter_map(Result::ok)
-                .filter_map(|entry| {
-                    let version = entry.file_name().to_str()?.parse::<f64>().ok()?;
-                    Some((version, entry.path().join(rest)))
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    found.sort_by(|a, b| b.0.total_cmp(&a.0));
-    found.into_iter().map(|(_, path)| path).collect()
+/// Whether a process exists and is not a zombie.
+pub fn alive(pid: Pid) -> bool {
+    stat(pid).is_some_and(|(state, _)| state != 'Z')
+}
+
+/// State and parent of a process, from `/proc/PID/stat`.
+fn stat(pid: Pid) -> Option<(char, i32)> {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name may hold spaces and parentheses: read after the last ')'.
+    let mut fields = text.get(text.rfind(')')? + 2..)?.split(' ');
+    let state = fields.next()?.chars().next()?;
+    let ppid = fields.next()?.parse().ok()?;
+    Some((state, ppid))
 }
