@@ -47,8 +47,10 @@ Commands:
   demo [ARGS]  'up', then drop and recreate the database $DEMO_DB and run
                'prakerja demo ARGS' (e.g. --count 100000) with queue prefix '$DEMO_PREFIX'.
                Its last line is the path of the wave's HTML report.
-  test [ARGS]  Services as for 'up' (no build), Debian's chromium when no browser
-               is installed (the report's browser test), then 'cargo fmt --check',
+  test [ARGS]  Services as for 'up' (no build), the server programs the fault
+               tests run privately (apt packages postgresql and rabbitmq-server,
+               installed when missing), Debian's chromium when no browser is
+               installed (the report's browser test), then 'cargo fmt --check',
                'cargo clippy -D warnings' and the tests ('cargo nextest run' when
                installed, else 'cargo test'); ARGS go to the test runner.
   help         This text.
@@ -57,6 +59,10 @@ Environment:
   PRAKERJA_TEST_DATABASE_URL  for 'test' (default postgres://postgres@$PG_HOST:$PG_PORT/postgres)
   PRAKERJA_TEST_AMQP_URL      for 'test' (default amqp://guest:guest@$AMQP_HOST:$AMQP_PORT/%2f)
   PRAKERJA_TEST_CHROMIUM      for 'test': the browser binary (default: chromium on the PATH)
+  PRAKERJA_TEST_PG_BIN        for 'test': PostgreSQL's bin directory for the private servers
+                              (default: the newest /usr/lib/postgresql/*/bin)
+  PRAKERJA_TEST_RABBITMQ_BIN  for 'test': the directory of RabbitMQ's scripts for the private
+                              nodes (default /usr/lib/rabbitmq/bin)
   PRAKERJA__SECTION__KEY      configuration overrides, passed on to every binary
   CARGO_TARGET_DIR            honoured: binaries are taken from \$CARGO_TARGET_DIR/release
   DEV_SH_WAIT_SECS            how long to wait for a service to answer (default 90)
@@ -356,6 +362,35 @@ ensure_rabbitmq() {
     fi
 }
 
+# ------------------------------------------------- private test servers ---
+
+# The fault tests start PostgreSQL servers and RabbitMQ nodes of their own
+# (never the services above) from the installed programs: PostgreSQL's
+# initdb, postgres and pg_basebackup, RabbitMQ's scripts and Erlang's epmd.
+# When PostgreSQL and RabbitMQ answer from containers, the packages that
+# hold these programs may be missing.
+private_server_packages_missing() {
+    if [[ -z ${PRAKERJA_TEST_PG_BIN:-} ]] && ! compgen -G '/usr/lib/postgresql/*/bin/pg_basebackup' >/dev/null; then
+        printf '%s\n' postgresql
+    fi
+    if [[ -z ${PRAKERJA_TEST_RABBITMQ_BIN:-} && ! -x /usr/lib/rabbitmq/bin/rabbitmq-server ]] || ! have epmd; then
+        printf '%s\n' rabbitmq-server
+    fi
+}
+
+ensure_private_server_programs() {
+    local -a missing=() still=()
+    mapfile -t missing < <(private_server_packages_missing)
+    if ((${#missing[@]} > 0)); then
+        apt_install "${missing[@]}"
+        mapfile -t still < <(private_server_packages_missing)
+        ((${#still[@]} == 0)) || die "the fault tests' server programs are still missing after 'apt-get install ${missing[*]}' (set PRAKERJA_TEST_PG_BIN / PRAKERJA_TEST_RABBITMQ_BIN)"
+        say "Fault tests: installed ${missing[*]} for the private servers"
+    else
+        say "Fault tests: PostgreSQL and RabbitMQ server programs present (the tests start private servers)"
+    fi
+}
+
 # ----------------------------------------------------------------- cargo ---
 
 need_cargo() {
@@ -454,6 +489,7 @@ cmd_test() {
     need_cargo_tool fmt rustfmt
     need_cargo_tool clippy clippy
     ensure_services
+    ensure_private_server_programs
     ensure_chromium
     export PRAKERJA_TEST_DATABASE_URL="${PRAKERJA_TEST_DATABASE_URL:-postgres://postgres@$PG_HOST:$PG_PORT/postgres}"
     export PRAKERJA_TEST_AMQP_URL="${PRAKERJA_TEST_AMQP_URL:-amqp://guest:guest@$AMQP_HOST:$AMQP_PORT/%2f}"

@@ -5,20 +5,20 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 
 use anyhow::Context;
 use chrono::{NaiveDate, NaiveTime};
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 use serde::Deserialize;
-use sqlx::postgres::PgConnectOptions;
 
 use crate::beacon::BeaconChoice;
 use crate::domain::Scheme;
 
+mod addresses;
 mod drand;
 mod selection;
 
+pub use addresses::Broker;
 pub use drand::DrandSettings;
 pub use selection::SelectionSettings;
 
@@ -59,23 +59,16 @@ pub enum LogFormat {
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct DatabaseSettings {
-    /// `postgres://user:password@host:port/database`.
+    /// `postgres://user:password@host:port/database`, or with several hosts
+    /// (`host1:port1,host2:port2`, a primary and its standbys, as libpq
+    /// writes them): every binary then uses whichever is the primary now
+    /// (`db::pool`).
     pub url: SecretString,
     pub max_connections: u32,
     pub acquire_timeout_secs: u64,
 }
 
 impl DatabaseSettings {
-    /// Connection options parsed from `url`.
-    pub fn connect_options(&self) -> anyhow::Result<PgConnectOptions> {
-        use sqlx::ConnectOptions;
-        Ok(PgConnectOptions::from_str(self.url.expose_secret())
-            .context("database.url is not a valid postgres:// URL")?
-            .log_statements(log::LevelFilter::Trace)
-            // Seen with RUST_LOG=sqlx=info; bulk statements are slow by nature.
-            .log_slow_statements(log::LevelFilter::Info, std::time::Duration::from_secs(2)))
-    }
-
     /// The database name named by `url`.
     pub fn database_name(&self) -> anyhow::Result<String> {
         Ok(self
@@ -88,7 +81,8 @@ impl DatabaseSettings {
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct AmqpSettings {
-    /// `amqp://user:password@host:port/vhost`.
+    /// `amqp://user:password@host:port/vhost`, or the nodes of a cluster as
+    /// such URLs separated by commas, tried in order (see [`Self::brokers`]).
     pub url: SecretString,
     /// Prepended to every queue name, so that test runs can share a broker.
     #[serde(default)]
@@ -97,6 +91,14 @@ pub struct AmqpSettings {
     pub delivery_limit: u32,
     /// Seconds between reconnection attempts grow up to this.
     pub max_backoff_secs: u64,
+    /// Seconds a connection attempt to one broker may take before the next
+    /// one of `url` is tried.
+    #[serde(default = "default_connect_timeout_secs")]
+    pub connect_timeout_secs: u64,
+}
+
+fn default_connect_timeout_secs() -> u64 {
+    10
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -220,6 +222,7 @@ impl Settings {
                 "selection.beacon names drand chain {name:?}, which [drand.chains] does not configure"
             );
         }
+        self.amqp.brokers()?;
         Ok(())
     }
 }

@@ -1,11 +1,14 @@
-//! PostgreSQL: the pool, the embedded migrations, and which errors are worth
-//! retrying.
+//! PostgreSQL: the pool (following the primary when `database.url` names
+//! several hosts, `primary`), the embedded migrations, and which errors are
+//! worth retrying.
+
+mod primary;
 
 use std::time::Duration;
 
 use sqlx::PgPool;
 use sqlx::migrate::Migrator;
-use sqlx::postgres::PgPoolOptions;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
 use crate::config::DatabaseSettings;
 
@@ -13,12 +16,24 @@ use crate::config::DatabaseSettings;
 pub static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 
 /// A pool that connects lazily: a worker starts even while PostgreSQL is down
-/// and gets its connections once it is back.
+/// and gets its connections once it is back. With several hosts in
+/// `database.url` it connects to whichever is the primary, and moves when
+/// the primary does (it must then be built inside a Tokio runtime).
 pub fn pool(settings: &DatabaseSettings) -> anyhow::Result<PgPool> {
-    Ok(PgPoolOptions::new()
+    let mut hosts = settings.hosts()?;
+    let options = PgPoolOptions::new()
         .max_connections(settings.max_connections)
-        .acquire_timeout(Duration::from_secs(settings.acquire_timeout_secs))
-        .connect_lazy_with(settings.connect_options()?))
+        .acquire_timeout(Duration::from_secs(settings.acquire_timeout_secs));
+    if hosts.len() == 1 {
+        return Ok(options.connect_lazy_with(hosts.remove(0)));
+    }
+    primary::pool(options, hosts)
+}
+
+/// Connection options of the primary among `database.url`'s hosts (asks each
+/// in turn when there are several).
+pub async fn primary_options(settings: &DatabaseSettings) -> anyhow::Result<PgConnectOptions> {
+    primary::primary_options(settings.hosts()?).await
 }
 
 /// Applies the pending migrations.
@@ -29,6 +44,9 @@ pub async fn migrate(pool: &PgPool) -> anyhow::Result<()> {
 
 /// Whether an error is about the connection or a concurrency conflict (retry
 /// the same work later) rather than about the data (retrying cannot help).
+/// A write refused as read-only (25006) is transient too: the connection
+/// reached a standby, or a primary that was demoted, and the pool is moving
+/// to the new primary.
 pub fn is_transient(error: &sqlx::Error) -> bool {
     match error {
         sqlx::Error::Io(_)
@@ -38,11 +56,12 @@ pub fn is_transient(error: &sqlx::Error) -> bool {
         | sqlx::Error::Tls(_)
         | sqlx::Error::Protocol(_) => true,
         sqlx::Error::Database(db) => db.code().is_some_and(|code| {
-            // serialization_failure, deadlock_detected, connection exceptions,
-            // operator intervention (admin shutdown, cannot connect now), and
-            // insufficient resources.
+            // serialization_failure, deadlock_detected, read_only_sql_transaction,
+            // connection exceptions, operator intervention (admin shutdown,
+            // cannot connect now), and insufficient resources.
             code == "40001"
                 || code == "40P01"
+                || code == "25006"
                 || code.starts_with("08")
                 || code.starts_with("57")
                 || code.starts_with("53")

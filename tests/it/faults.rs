@@ -19,7 +19,7 @@ fn spawn(env: &TestEnv, kind: WorkerKind, extra: &[(String, String)], log: &str)
 }
 
 /// Everything stored matches what the generator meant, once per id.
-async fn assert_all_judged(env: &TestEnv, records: &[shared::generate::Generated]) {
+pub async fn assert_all_judged(env: &TestEnv, records: &[shared::generate::Generated]) {
     let stored = judged(env).await;
     assert_eq!(
         stored.len(),

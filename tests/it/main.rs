@@ -1,5 +1,6 @@
 //! Integration tests against the real PostgreSQL and RabbitMQ (no mocks).
-//! Each test owns a fresh database and queue prefix; see `helpers`.
+//! Each test owns a fresh database and queue prefix; see `helpers`. The
+//! fault tests own private servers, which they kill and restart.
 
 mod data;
 mod helpers;
@@ -7,16 +8,22 @@ mod helpers;
 mod beacon_draw;
 mod beacon_http;
 mod beacon_operator;
+mod broker_faults;
 mod cli;
 mod close_barrier;
+mod cluster_faults;
+mod database_failover;
+mod database_faults;
 mod deploy_files;
 mod disbursement;
 mod draw_guards;
+mod fault_support;
 mod faults;
 mod frozen;
 mod overpayments;
 mod payment_results;
 mod plans;
+mod private_services;
 mod report_html;
 mod report_plans;
 mod run_dates;

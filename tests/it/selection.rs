@@ -52,7 +52,7 @@ pub async fn close(env: &TestEnv, wave_id: i32) {
 
 /// The draw recomputed from the wave's eligible registrations, independently
 /// of what the selector stored.
-async fn independent_draw(env: &TestEnv, wave: &Wave) -> shared::selection::Draw {
+pub async fn independent_draw(env: &TestEnv, wave: &Wave) -> shared::selection::Draw {
     let rows: Vec<(String, String, String, i16)> = sqlx::query_as(
         "SELECT nik, kk, domicile_province, tier FROM registrations WHERE wave_id = $1 AND status = 'eligible' \
            AND NOT EXISTS (SELECT 1 FROM barred_niks b WHERE b.nik = registrations.nik AND b.wave_id <> $1)",
@@ -77,7 +77,7 @@ async fn independent_draw(env: &TestEnv, wave: &Wave) -> shared::selection::Draw
     draw(&params, candidates).expect("draw")
 }
 
-async fn stored_manifest(env: &TestEnv, wave_id: i32) -> shared::selection::Manifest {
+pub async fn stored_manifest(env: &TestEnv, wave_id: i32) -> shared::selection::Manifest {
     let text: String =
         sqlx::query_scalar("SELECT manifest_text FROM selections WHERE wave_id = $1")
             .bind(wave_id)
@@ -87,7 +87,7 @@ async fn stored_manifest(env: &TestEnv, wave_id: i32) -> shared::selection::Mani
     shared::selection::Manifest::from_json(&text).expect("manifest")
 }
 
-fn required(manifest: &shared::selection::Manifest) -> serde_json::Value {
+pub fn required(manifest: &shared::selection::Manifest) -> serde_json::Value {
     let mut value = serde_json::to_value(manifest).expect("json");
     let object = value.as_object_mut().expect("object");
     object.retain(|key, _| shared::selection::REQUIRED_FIELDS.contains(&key.as_str()));

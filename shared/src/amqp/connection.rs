@@ -1,11 +1,12 @@
 //! Connecting to RabbitMQ, and supervising a session: when the broker goes
 //! away, the whole session (connection, channels, prefetch, consumers) is
-//! rebuilt with backoff. lapin's own automatic recovery is not used.
+//! rebuilt with backoff. lapin's own automatic recovery is not used. With
+//! the nodes of a cluster in `amqp.url`, a connection goes to the first that
+//! accepts one, so a worker whose node died moves to a live one.
 
 use std::future::Future;
 use std::time::{Duration, Instant};
 
-use anyhow::Context;
 use lapin::{Connection, ConnectionProperties};
 use secrecy::ExposeSecret;
 use tokio_util::sync::CancellationToken;
@@ -13,12 +14,28 @@ use tokio_util::sync::CancellationToken;
 use crate::backoff::Backoff;
 use crate::config::AmqpSettings;
 
-/// Opens a connection named after the process (visible in the broker's UI).
+/// Opens a connection named after the process (visible in the broker's UI)
+/// to the first broker of `amqp.url` that accepts one within
+/// `amqp.connect_timeout_secs`; the error names every broker tried.
 pub async fn connect(settings: &AmqpSettings, name: &str) -> anyhow::Result<Connection> {
-    let properties = ConnectionProperties::default().with_connection_name(name.into());
-    Connection::connect(settings.url.expose_secret(), properties)
-        .await
-        .context("connecting to RabbitMQ")
+    let brokers = settings.brokers()?;
+    let limit = Duration::from_secs(settings.connect_timeout_secs.max(1));
+    let mut failures = Vec::with_capacity(brokers.len());
+    for broker in &brokers {
+        let properties = ConnectionProperties::default().with_connection_name(name.into());
+        let attempt = Connection::connect(broker.url.expose_secret(), properties);
+        match tokio::time::timeout(limit, attempt).await {
+            Ok(Ok(connection)) => {
+                if brokers.len() > 1 {
+                    tracing::info!(connection = name, broker = %broker.address, "connected to a cluster node");
+                }
+                return Ok(connection);
+            }
+            Ok(Err(error)) => failures.push(format!("{}: {error}", broker.address)),
+            Err(_) => failures.push(format!("{}: no answer within {limit:?}", broker.address)),
+        }
+    }
+    anyhow::bail!("connecting to RabbitMQ: {}", failures.join("; "))
 }
 
 /// Connects, retrying with backoff until it succeeds or `shutdown` fires

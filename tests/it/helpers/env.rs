@@ -9,16 +9,7 @@ use sqlx::{Connection, PgConnection, PgPool};
 use uuid::Uuid;
 use workers::app::App;
 
-/// Where the tests find the services (overridable for CI).
-fn admin_url() -> String {
-    std::env::var("PRAKERJA_TEST_DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
-}
-
-fn amqp_url() -> String {
-    std::env::var("PRAKERJA_TEST_AMQP_URL")
-        .unwrap_or_else(|_| "amqp://guest:guest@127.0.0.1:5672/%2f".to_owned())
-}
+use super::services::Services;
 
 /// A test's own database and queue names.
 pub struct TestEnv {
@@ -28,6 +19,10 @@ pub struct TestEnv {
     pub database_url: String,
     pub amqp_url: String,
     pub dir: PathBuf,
+    admin_url: String,
+    /// Queues are deleted on drop only on the shared broker (a private one
+    /// goes away with its directory).
+    shared_broker: bool,
 }
 
 impl TestEnv {
@@ -38,10 +33,15 @@ impl TestEnv {
 
     /// As [`new`](Self::new), with settings adjusted by `adjust`.
     pub async fn with(adjust: impl FnOnce(&mut Settings)) -> TestEnv {
+        Self::on(&Services::shared(), adjust).await
+    }
+
+    /// As [`with`](Self::with), on the given services.
+    pub async fn on(services: &Services, adjust: impl FnOnce(&mut Settings)) -> TestEnv {
         let id = Uuid::new_v4().simple().to_string();
         let database = format!("prakerja_test_{}", &id[..12]);
         let prefix = format!("t{}.", &id[..12]);
-        let admin = admin_url();
+        let admin = services.admin_url.clone();
         let mut connection = PgConnection::connect(&admin)
             .await
             .expect("PostgreSQL is reachable");
@@ -50,12 +50,12 @@ impl TestEnv {
             .await
             .expect("create the test database");
         let _ = connection.close().await;
-        let database_url = replace_database(&admin, &database);
+        let database_url = services.database_url(&database);
         let config_dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../config"));
         let mut settings = Settings::load_from(&config_dir).expect("configuration loads");
         settings.database.url = SecretString::from(database_url.clone());
         settings.database.max_connections = 6;
-        settings.amqp.url = SecretString::from(amqp_url());
+        settings.amqp.url = SecretString::from(services.amqp_url.clone());
         settings.amqp.prefix = prefix.clone();
         settings.amqp.max_backoff_secs = 2;
         settings.validator.batch_max_wait_ms = 10;
@@ -75,6 +75,8 @@ impl TestEnv {
             prefix,
             database_url,
             dir,
+            admin_url: admin,
+            shared_broker: services.amqp_url == Services::shared().amqp_url,
         }
     }
 
@@ -188,23 +190,30 @@ impl Drop for TestEnv {
     /// a thread of its own: the test's runtime is blocked here, so nothing may
     /// wait on it (the pool's connections are closed by the drop itself).
     fn drop(&mut self) {
+        if std::thread::panicking() {
+            print_worker_logs(&self.dir);
+        }
         let database = self.database.clone();
         let topology = self.topology().clone();
         let settings = self.app.settings.amqp.clone();
         let dir = self.dir.clone();
+        let admin_url = self.admin_url.clone();
+        let shared_broker = self.shared_broker;
         let _ = std::thread::spawn(move || {
             let runtime = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
                 .expect("runtime");
             runtime.block_on(async move {
-                if let Ok(connection) = shared::amqp::connect(&settings, "test cleanup").await {
+                if shared_broker
+                    && let Ok(connection) = shared::amqp::connect(&settings, "test cleanup").await
+                {
                     if let Ok(channel) = connection.create_channel().await {
                         let _ = topology.delete_all(&channel).await;
                     }
                     let _ = connection.close(200, "cleanup".into()).await;
                 }
-                if let Ok(mut connection) = PgConnection::connect(&admin_url()).await {
+                if let Ok(mut connection) = PgConnection::connect(&admin_url).await {
                     let _ = sqlx::query(&format!(
                         "DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)"
                     ))
@@ -218,16 +227,20 @@ impl Drop for TestEnv {
     }
 }
 
-/// The admin URL with another database name.
-fn replace_database(url: &str, database: &str) -> String {
-    let (base, query) = url
-        .split_once('?')
-        .map_or((url, None), |(b, q)| (b, Some(q)));
-    let cut = base.rfind('/').expect("a database URL has a path");
-    let mut out = format!("{}/{database}", &base[..cut]);
-    if let Some(query) = query {
-        out.push('?');
-        out.push_str(query);
+/// The end of every worker log of a failed test (they go away with its directory).
+fn print_worker_logs(dir: &std::path::Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.extension().is_some_and(|e| e == "log") {
+            let text = std::fs::read_to_string(&path).unwrap_or_default();
+            let lines: Vec<&str> = text.lines().collect();
+            eprintln!("--- {} (last lines) ---", path.display());
+            for line in &lines[lines.len().saturating_sub(40)..] {
+                eprintln!("{line}");
+            }
+        }
     }
-    out
 }

@@ -8,6 +8,8 @@ use std::path::PathBuf;
 pub enum WorkerKind {
     Validator,
     Selector,
+    Disburser,
+    GatewaySimulator,
     Prakerja,
 }
 
@@ -16,6 +18,8 @@ pub fn bin(kind: WorkerKind) -> PathBuf {
     PathBuf::from(match kind {
         WorkerKind::Validator => env!("CARGO_BIN_EXE_validator"),
         WorkerKind::Selector => env!("CARGO_BIN_EXE_selector"),
+        WorkerKind::Disburser => env!("CARGO_BIN_EXE_disburser"),
+        WorkerKind::GatewaySimulator => env!("CARGO_BIN_EXE_gateway-simulator"),
         WorkerKind::Prakerja => env!("CARGO_BIN_EXE_prakerja"),
     })
 }

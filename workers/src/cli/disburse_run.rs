@@ -10,6 +10,7 @@ use chrono::{NaiveDate, Utc};
 use clap::Args;
 use serde::Serialize;
 use shared::amqp::{Publisher, Queue};
+use shared::db::is_transient;
 use shared::messages::DisbursementRun;
 use uuid::Uuid;
 
@@ -99,6 +100,9 @@ pub async fn run(app: &App, out: Output, args: RunArgs) -> CliResult<RunReport> 
     })
 }
 
+/// Polls for the run's summary until `timeout`. The database going away
+/// meanwhile (a restart, a failover) is waited out: the run goes on in the
+/// disburser, and the summary is read once the database answers again.
 async fn wait(
     app: &App,
     out: Output,
@@ -108,36 +112,58 @@ async fn wait(
 ) -> CliResult<RunSummary> {
     let started = Instant::now();
     let bar = out.progress(None, &format!("waiting for the run of {run_date}"));
+    let mut reached = false;
     loop {
-        let served: Option<(Option<chrono::DateTime<Utc>>,)> =
-            sqlx::query_as("SELECT served_at FROM run_requests WHERE request_id = $1")
-                .bind(request_id)
-                .fetch_optional(&app.pool)
-                .await?;
-        if let Some((Some(_),)) = served {
-            let summary: sqlx::types::Json<RunSummary> =
-                sqlx::query_scalar("SELECT summary FROM disbursement_runs WHERE run_date = $1")
-                    .bind(run_date)
-                    .fetch_one(&app.pool)
-                    .await?;
-            bar.finish_and_clear();
-            return Ok(summary.0);
+        match poll(app, run_date, request_id).await {
+            Ok(Poll::Served(summary)) => {
+                bar.finish_and_clear();
+                return Ok(summary);
+            }
+            Ok(Poll::Waiting { recorded }) => reached |= recorded,
+            Err(error) if is_transient(&error) => {
+                tracing::warn!(%error, "the database is unavailable; still waiting for the run");
+            }
+            Err(error) => return Err(error.into()),
         }
         if started.elapsed() > timeout {
             bar.finish_and_clear();
             return Err(CliError::Failure(anyhow::anyhow!(
                 "the run of {run_date} has not finished after {}s{}; is a disburser running?",
                 timeout.as_secs(),
-                if served.is_none() {
-                    " (the request has not reached a disburser)"
-                } else {
+                if reached {
                     ""
+                } else {
+                    " (the request has not reached a disburser)"
                 }
             )));
         }
         bar.tick();
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
+}
+
+enum Poll {
+    Served(RunSummary),
+    Waiting { recorded: bool },
+}
+
+async fn poll(app: &App, run_date: NaiveDate, request_id: Uuid) -> Result<Poll, sqlx::Error> {
+    let served: Option<(Option<chrono::DateTime<Utc>>,)> =
+        sqlx::query_as("SELECT served_at FROM run_requests WHERE request_id = $1")
+            .bind(request_id)
+            .fetch_optional(&app.pool)
+            .await?;
+    let Some((Some(_),)) = served else {
+        return Ok(Poll::Waiting {
+            recorded: served.is_some(),
+        });
+    };
+    let summary: sqlx::types::Json<RunSummary> =
+        sqlx::query_scalar("SELECT summary FROM disbursement_runs WHERE run_date = $1")
+            .bind(run_date)
+            .fetch_one(&app.pool)
+            .await?;
+    Ok(Poll::Served(summary.0))
 }
 
 pub fn human(r: &RunReport) -> String {

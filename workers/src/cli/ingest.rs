@@ -1,23 +1,21 @@
 //! `prakerja ingest FILE`: publishes JSON-lines registrations to
 //! `registrations.submitted` with publisher confirms. Every line is checked
 //! to be a JSON object before anything is published; judging the
-//! registrations is the validator's job.
+//! registrations is the validator's job. A broker that goes away mid-file
+//! is waited for (`ingest_publish`).
 
-use std::collections::VecDeque;
 use std::io::Read;
 use std::path::Path;
+use std::time::Duration;
 
-use anyhow::Context;
 use serde::Serialize;
-use shared::amqp::{Publisher, Queue, confirmed, json_properties};
+use shared::amqp::Queue;
 use uuid::Uuid;
 
 use super::error::{CliResult, input};
+use super::ingest_publish::publish_all;
 use super::output::Output;
 use crate::app::App;
-
-/// Confirms awaited at once; more would only grow memory.
-const WINDOW: usize = 4096;
 
 #[derive(Debug, Serialize)]
 pub struct IngestReport {
@@ -25,57 +23,49 @@ pub struct IngestReport {
     pub queue: String,
     pub published: u64,
     pub blank_lines_skipped: u64,
+    /// Lines published again after a lost connection (their confirm was
+    /// lost with it); each is still one registration.
+    pub resent: u64,
+    /// Attempts to connect again after a connection was lost.
+    pub reconnections: u32,
 }
 
-pub async fn run(app: &App, out: Output, file: &Path) -> CliResult<IngestReport> {
+/// Publishes `file`; after a lost connection, reconnects for up to `retry`
+/// without progress.
+pub async fn run(app: &App, out: Output, file: &Path, retry: Duration) -> CliResult<IngestReport> {
     let data = read_all(file)?;
     let (lines, blank) = check_lines(&data, file)?;
-    let connection = shared::amqp::connect(&app.settings.amqp, "prakerja ingest").await?;
-    let publisher = Publisher::open(&connection, app.topology.clone()).await?;
-    app.topology
-        .declare_one(publisher.channel(), Queue::RegistrationsSubmitted)
-        .await
-        .context("declaring the queues")?;
     let bar = out.progress(Some(lines.len() as u64), "publishing");
-    let mut pending = VecDeque::with_capacity(WINDOW);
-    for (line, id) in &lines {
-        let confirm = publisher
-            .send(Queue::RegistrationsSubmitted, line, json_properties(id))
-            .await?;
-        pending.push_back(confirm);
-        if pending.len() >= WINDOW
-            && let Some(oldest) = pending.pop_front()
-        {
-            confirmed(oldest).await?;
-            bar.inc(1);
-        }
-    }
-    while let Some(confirm) = pending.pop_front() {
-        confirmed(confirm).await?;
-        bar.inc(1);
-    }
+    let published = publish_all(app, &lines, retry, &bar).await?;
     bar.finish_and_clear();
-    let _ = connection.close(200, "ingest done".into()).await;
     Ok(IngestReport {
         file: file.display().to_string(),
         queue: app.topology.name(Queue::RegistrationsSubmitted),
         published: lines.len() as u64,
         blank_lines_skipped: blank,
+        resent: published.resent,
+        reconnections: published.reconnections,
     })
 }
 
 pub fn human(report: &IngestReport) -> String {
-    format!(
-        "published {} registrations from {} to {}{}",
-        report.published,
-        report.file,
-        report.queue,
-        if report.blank_lines_skipped > 0 {
-            format!(" ({} blank lines skipped)", report.blank_lines_skipped)
-        } else {
-            String::new()
-        }
-    )
+    let mut text = format!(
+        "published {} registrations from {} to {}",
+        report.published, report.file, report.queue
+    );
+    if report.blank_lines_skipped > 0 {
+        text.push_str(&format!(
+            " ({} blank lines skipped)",
+            report.blank_lines_skipped
+        ));
+    }
+    if report.reconnections > 0 {
+        text.push_str(&format!(
+            "; the broker went away {} time(s): {} line(s) published again, each still one registration",
+            report.reconnections, report.resent
+        ));
+    }
+    text
 }
 
 fn read_all(file: &Path) -> CliResult<Vec<u8>> {

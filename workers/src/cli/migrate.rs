@@ -56,10 +56,8 @@ pub fn human(report: &MigrateReport) -> String {
 /// Creates the configured database when it does not exist.
 pub async fn ensure_database(app: &App) -> anyhow::Result<bool> {
     let name = app.settings.database.database_name()?;
-    let admin = app
-        .settings
-        .database
-        .connect_options()?
+    let admin = shared::db::primary_options(&app.settings.database)
+        .await?
         .database("postgres");
     let mut connection = sqlx::PgConnection::connect_with(&admin)
         .await

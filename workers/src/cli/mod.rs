@@ -10,6 +10,7 @@ pub mod error;
 pub mod export;
 pub mod generate;
 pub mod ingest;
+mod ingest_publish;
 pub mod migrate;
 pub mod output;
 pub mod report;
@@ -63,6 +64,10 @@ pub enum Command {
     Ingest {
         /// One registration JSON object per line.
         file: PathBuf,
+        /// When the broker goes away mid-file, keep reconnecting (to any node
+        /// of amqp.url) for this many seconds without progress, then fail.
+        #[arg(long, default_value_t = 300)]
+        retry_secs: u64,
     },
     /// Write a wave's report: one self-contained HTML file (charts inline, no network).
     Report(report::ReportArgs),
@@ -177,7 +182,10 @@ async fn dispatch(cli: Cli, out: Output) -> CliResult<()> {
                 out.print(&report, generate::human);
             }
         }
-        Command::Ingest { file } => out.print(&ingest::run(&app, out, &file).await?, ingest::human),
+        Command::Ingest { file, retry_secs } => out.print(
+            &ingest::run(&app, out, &file, std::time::Duration::from_secs(retry_secs)).await?,
+            ingest::human,
+        ),
         Command::Disburse(DisburseCommand::Run(args)) => out.print(
             &disburse_run::run(&app, out, args).await?,
             disburse_run::human,

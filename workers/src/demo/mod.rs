@@ -161,7 +161,7 @@ async fn scenario(
 
     step("4. ingesting them into registrations.submitted (publisher confirms)");
     let t = Instant::now();
-    let ingested = ingest::run(app, quiet, &file).await?;
+    let ingested = ingest::run(app, quiet, &file, std::time::Duration::from_secs(300)).await?;
     println!(
         "{} ({:.0}/s)",
         ingest::human(&ingested),
