@@ -78,6 +78,8 @@ impl BenchEnv {
                 "false".into(),
             ),
             ("RUST_LOG".into(), "warn".into()),
+            // Metrics and health on a free port each (several workers per host).
+            ("PRAKERJA__METRICS__LISTEN".into(), "127.0.0.1:0".into()),
         ]
     }
 

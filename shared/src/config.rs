@@ -16,10 +16,12 @@ use crate::domain::Scheme;
 
 mod addresses;
 mod drand;
+mod metrics;
 mod selection;
 
 pub use addresses::Broker;
 pub use drand::DrandSettings;
+pub use metrics::{DeadLetterSettings, MetricsBinary, MetricsSettings};
 pub use selection::SelectionSettings;
 
 /// Every setting of every binary.
@@ -40,6 +42,12 @@ pub struct Settings {
     /// The programme's verified training platforms.
     #[serde(default)]
     pub partners: Vec<Partner>,
+    /// Where workers serve metrics and health.
+    #[serde(default)]
+    pub metrics: MetricsSettings,
+    /// Replaying dead letters.
+    #[serde(default)]
+    pub dead_letters: DeadLetterSettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -158,6 +166,11 @@ pub struct DisburserSettings {
     /// the OS user).
     #[serde(default)]
     pub operator_name: Option<String>,
+    /// A run whose instructions total more than this (whole rupiah) waits
+    /// for `prakerja disburse approve RUN` by a second operator before any
+    /// of them is published. Unset: no ceiling.
+    #[serde(default)]
+    pub approval_ceiling: Option<i64>,
 }
 
 /// A training platform the programme accepts events from.
@@ -215,6 +228,10 @@ impl Settings {
             "disburser.card_iin must be 6 digits"
         );
         anyhow::ensure!(!self.schemes.is_empty(), "no scheme is configured");
+        anyhow::ensure!(
+            self.disburser.approval_ceiling.is_none_or(|c| c >= 0),
+            "disburser.approval_ceiling must be a whole number of rupiah, at least 0"
+        );
         self.drand.check()?;
         if let BeaconChoice::Drand(name) = &self.selection.beacon {
             anyhow::ensure!(

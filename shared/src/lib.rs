@@ -9,6 +9,7 @@ pub mod config;
 pub mod db;
 pub mod db_text;
 pub mod domain;
+pub mod events;
 pub mod generate;
 pub mod messages;
 pub mod payments;

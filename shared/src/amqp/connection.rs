@@ -76,20 +76,30 @@ where
     Fut: Future<Output = anyhow::Result<()>>,
 {
     let mut backoff = Backoff::new(Duration::from_secs(settings.max_backoff_secs));
+    // Registered for readiness (`/readyz`): live while connected.
+    let live = super::sessions::register(name);
     loop {
         let Some(connection) = connect_with_retry(settings, name, &shutdown).await else {
             return Ok(());
         };
         tracing::info!(connection = name, "connected to RabbitMQ");
+        live.set_live(true);
         let started = Instant::now();
-        match session(connection, shutdown.clone()).await {
+        let ended = session(connection, shutdown.clone()).await;
+        live.set_live(false);
+        match ended {
             Ok(()) => return Ok(()),
             Err(error) => {
                 if started.elapsed() > Duration::from_secs(30) {
                     backoff.reset();
                 }
                 let delay = backoff.next_delay();
-                tracing::warn!(error = %format!("{error:#}"), retry_in_ms = delay.as_millis() as u64, "session ended; reconnecting");
+                crate::events::SessionEnded {
+                    connection: name,
+                    error: &error,
+                    retry_in: delay,
+                }
+                .emit();
                 tokio::select! {
                     () = shutdown.cancelled() => return Ok(()),
                     () = tokio::time::sleep(delay) => {}

@@ -4,6 +4,7 @@
 mod connection;
 mod consumer;
 mod publisher;
+pub mod sessions;
 mod topology;
 
 pub use connection::{connect, connect_with_retry, supervise};

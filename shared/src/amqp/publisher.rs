@@ -112,8 +112,13 @@ pub fn dead_letter_headers(reason: &str, original: &BasicProperties) -> BasicPro
         ShortString::from("x-prakerja-dead-reason"),
         AMQPValue::LongString(LongString::from(reason)),
     );
+    // The moment it died (`prakerja dead list` shows its age).
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
     let mut properties = BasicProperties::default()
         .with_delivery_mode(2)
+        .with_timestamp(now)
         .with_headers(headers);
     if let Some(content_type) = original.content_type() {
         properties = properties.with_content_type(content_type.clone());

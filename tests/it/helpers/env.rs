@@ -102,6 +102,8 @@ impl TestEnv {
                 "false".into(),
             ),
             ("RUST_LOG".into(), "info,sqlx=warn,lapin=warn".into()),
+            // Metrics and health on a free port each (tests run side by side).
+            ("PRAKERJA__METRICS__LISTEN".into(), "127.0.0.1:0".into()),
         ]
     }
 

@@ -13,6 +13,7 @@ mod programs;
 mod proxy;
 mod rabbit_cluster;
 mod refusal;
+pub mod scrape;
 mod service_process;
 mod services;
 mod wait;

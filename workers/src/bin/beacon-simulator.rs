@@ -6,8 +6,10 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Parser;
+use shared::config::MetricsBinary;
 use workers::app::stop_signal;
 use workers::beacon_sim::{Rounds, SimChain, SimKey, serve};
+use workers::observe::Observed;
 use workers::startup::{CommonArgs, init};
 
 #[derive(Parser)]
@@ -42,7 +44,7 @@ struct Cli {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    init(&cli.common)?;
+    let settings = init(&cli.common)?;
     anyhow::ensure!(cli.period_secs > 0, "--period-secs must be at least 1");
     let key = match &cli.seed {
         Some(seed) => SimKey::from_seed(seed.as_bytes()),
@@ -67,5 +69,12 @@ async fn main() -> anyhow::Result<()> {
             .with_context(|| format!("writing {}", partial.display()))?;
         std::fs::rename(&partial, path).with_context(|| format!("writing {}", path.display()))?;
     }
-    serve(listener, Rounds::Signing(sim), stop_signal()).await
+    let shutdown = stop_signal();
+    let observed = Observed {
+        binary: MetricsBinary::BeaconSimulator,
+        pool: None,
+        amqp: false,
+    };
+    workers::observe::start(&settings.metrics, observed, shutdown.clone()).await?;
+    serve(listener, Rounds::Signing(sim), shutdown).await
 }

@@ -2,6 +2,7 @@
 //! It moves no money.
 
 use clap::Parser;
+use shared::config::MetricsBinary;
 use workers::app::{App, stop_signal};
 use workers::gateway_sim::Behaviour;
 use workers::startup::{CommonArgs, init};
@@ -23,5 +24,7 @@ async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     cli.behaviour.check()?;
     let app = App::new(init(&cli.common)?)?;
-    workers::gateway_sim::run(app, cli.behaviour, stop_signal()).await
+    let shutdown = stop_signal();
+    workers::observe::start_worker(&app, MetricsBinary::GatewaySimulator, shutdown.clone()).await?;
+    workers::gateway_sim::run(app, cli.behaviour, shutdown).await
 }

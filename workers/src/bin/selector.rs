@@ -1,6 +1,7 @@
 //! `selector`: runs each closed wave's draw, `prakerja-selection-v1`.
 
 use clap::Parser;
+use shared::config::MetricsBinary;
 use workers::app::{App, stop_signal};
 use workers::startup::{CommonArgs, init};
 
@@ -18,5 +19,7 @@ struct Cli {
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let app = App::new(init(&cli.common)?)?;
-    workers::selector::run(app, stop_signal()).await
+    let shutdown = stop_signal();
+    workers::observe::start_worker(&app, MetricsBinary::Selector, shutdown.clone()).await?;
+    workers::selector::run(app, shutdown).await
 }

@@ -2,6 +2,7 @@
 //! registration as eligible or rejected with its reasons.
 
 use clap::Parser;
+use shared::config::MetricsBinary;
 use workers::app::{App, stop_signal};
 use workers::startup::{CommonArgs, init};
 
@@ -19,5 +20,7 @@ struct Cli {
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let app = App::new(init(&cli.common)?)?;
-    workers::validator::run(app, stop_signal()).await
+    let shutdown = stop_signal();
+    workers::observe::start_worker(&app, MetricsBinary::Validator, shutdown.clone()).await?;
+    workers::validator::run(app, shutdown).await
 }

@@ -4,10 +4,12 @@
 
 use chrono::NaiveDate;
 use clap::Args;
+use serde::Serialize;
 
 use super::error::{CliError, CliResult, input};
 use super::output::Output;
 use crate::app::App;
+use crate::disburser::steer::{self, Steering};
 use crate::reconcile::{Reconciliation, human, reconcile};
 
 #[derive(Debug, Args)]
@@ -37,8 +39,22 @@ pub async fn run(app: &App, out: Output, args: ReportArgs) -> CliResult<Reconcil
         })
         .transpose()?;
     let report = reconcile(&app.pool, as_of, &app.settings.disburser.card_provider).await?;
-    out.print(&report, human);
-    Ok(report)
+    let shown = Shown {
+        report,
+        payments: steer::status(&app.pool).await?,
+    };
+    out.print(&shown, |s| {
+        format!("{}\n{}", human(&s.report), s.payments.human())
+    });
+    Ok(shown.report)
+}
+
+/// The report, and how payments are steered (pauses, runs held).
+#[derive(Debug, Serialize)]
+struct Shown {
+    #[serde(flatten)]
+    report: Reconciliation,
+    payments: Steering,
 }
 
 /// Exit 1 with what is wrong, unless the report is clean.

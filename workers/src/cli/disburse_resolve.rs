@@ -8,6 +8,7 @@ use shared::payments::Decision;
 use uuid::Uuid;
 
 use super::error::{CliError, CliResult, input};
+use super::operator::operator;
 use crate::app::App;
 use crate::disburser::resolve::{ResolveError, Resolved, resolve};
 
@@ -51,18 +52,6 @@ pub async fn run(app: &App, args: ResolveArgs) -> CliResult<Resolved> {
             ResolveError::Refused(why) => input(why),
             ResolveError::Database(e) => CliError::Failure(e.into()),
         })
-}
-
-/// Who resolves: the configured operator name, else the OS user.
-fn operator(app: &App) -> String {
-    app.settings
-        .disburser
-        .operator_name
-        .clone()
-        .filter(|n| !n.trim().is_empty())
-        .or_else(|| std::env::var("USER").ok())
-        .or_else(|| std::env::var("LOGNAME").ok())
-        .unwrap_or_else(|| "unknown operator".to_owned())
 }
 
 pub fn human(r: &Resolved) -> String {

@@ -15,10 +15,12 @@ use shared::messages::DisbursementRun;
 use uuid::Uuid;
 
 use super::error::{CliError, CliResult, input};
+use super::operator::operator;
 use super::output::Output;
 use crate::app::App;
 use crate::disburser::DateBounds;
 use crate::disburser::run::RunSummary;
+use crate::disburser::steer::{self, Hold, Pause};
 
 #[derive(Debug, Args)]
 pub struct RunArgs {
@@ -41,6 +43,10 @@ pub struct RunReport {
     pub summary: Option<RunSummary>,
     /// Instructions of the run not yet confirmed by the broker when the summary was read.
     pub unpublished: i64,
+    /// The run's hold, when an approval ceiling was set for it.
+    pub hold: Option<Hold>,
+    /// Pauses in force: nothing was instructed or is published to them.
+    pub paused: Vec<Pause>,
 }
 
 pub async fn run(app: &App, out: Output, args: RunArgs) -> CliResult<RunReport> {
@@ -63,7 +69,7 @@ pub async fn run(app: &App, out: Output, args: RunArgs) -> CliResult<RunReport> 
     let message = DisbursementRun {
         run_date,
         request_id: Some(request_id),
-        requested_by: Some(format!("prakerja ({})", whoami())),
+        requested_by: Some(operator(app)),
     };
     publisher
         .publish_json(Queue::DisbursementsRuns, &request_id.to_string(), &message)
@@ -75,6 +81,8 @@ pub async fn run(app: &App, out: Output, args: RunArgs) -> CliResult<RunReport> 
             request_id,
             summary: None,
             unpublished: 0,
+            hold: None,
+            paused: Vec::new(),
         });
     }
     let summary = wait(
@@ -97,6 +105,8 @@ pub async fn run(app: &App, out: Output, args: RunArgs) -> CliResult<RunReport> 
         request_id,
         summary: Some(summary),
         unpublished,
+        hold: steer::hold(&app.pool, run_date).await?,
+        paused: steer::status(&app.pool).await?.pauses,
     })
 }
 
@@ -210,6 +220,21 @@ pub fn human(r: &RunReport) -> String {
         "  {:<18} {:<14} {:>10} {:>18}\n",
         "total", "", s.total_count, s.total_amount
     ));
+    if let Some(hold) = &r.hold {
+        text.push_str(&format!("  {}\n", hold.human()));
+    }
+    for p in &r.paused {
+        text.push_str(&format!(
+            "  payments to {} are PAUSED (by {}: {}): none instructed or published\n",
+            if p.scope == "*" {
+                "all providers"
+            } else {
+                &p.scope
+            },
+            p.paused_by,
+            p.note
+        ));
+    }
     if r.unpublished > 0 {
         text.push_str(&format!(
             "  {} instruction(s) still being published to payments.instructions\n",
@@ -217,8 +242,4 @@ pub fn human(r: &RunReport) -> String {
         ));
     }
     text
-}
-
-fn whoami() -> String {
-    std::env::var("USER").unwrap_or_else(|_| "operator".to_owned())
 }

@@ -2,9 +2,11 @@
 //! dispatches and maps failures to exit codes (see [`error`]).
 
 pub mod audit;
+pub mod dead;
 pub mod disburse_report;
 pub mod disburse_resolve;
 pub mod disburse_run;
+pub mod disburse_steer;
 pub mod draw_summary;
 pub mod error;
 pub mod export;
@@ -12,7 +14,9 @@ pub mod generate;
 pub mod ingest;
 mod ingest_publish;
 pub mod migrate;
+pub mod operator;
 pub mod output;
+pub mod participant;
 pub mod report;
 pub mod select;
 pub mod wave_beacon;
@@ -71,9 +75,15 @@ pub enum Command {
     },
     /// Write a wave's report: one self-contained HTML file (charts inline, no network).
     Report(report::ReportArgs),
-    /// Nightly disbursement runs and reconciliation.
+    /// Nightly disbursement runs and reconciliation; pausing, approving and resolving payments.
     #[command(subcommand)]
     Disburse(DisburseCommand),
+    /// Participants: a new payout account.
+    #[command(subcommand)]
+    Participant(participant::ParticipantCommand),
+    /// Dead-lettered messages: list them, replay them.
+    #[command(subcommand)]
+    Dead(dead::DeadCommand),
     /// The whole pipeline on a synthetic wave, start to finish (starts its own workers).
     Demo(crate::demo::DemoArgs),
 }
@@ -109,6 +119,12 @@ pub enum DisburseCommand {
     Report(disburse_report::ReportArgs),
     /// Record an operator's decision on a conflicting or unbelieved payment result (lifts a hold).
     Resolve(disburse_resolve::ResolveArgs),
+    /// Stop publishing and making instructions to a provider (or all), recorded with who and why.
+    Pause(disburse_steer::PauseArgs),
+    /// Lift a pause (or every pause).
+    Resume(disburse_steer::ResumeArgs),
+    /// Release a run over the approval ceiling, as a second operator.
+    Approve(disburse_steer::ApproveArgs),
 }
 
 /// Runs a parsed command line; returns the process exit code.
@@ -199,6 +215,28 @@ async fn dispatch(cli: Cli, out: Output) -> CliResult<()> {
             disburse_resolve::human,
         ),
         Command::Report(args) => out.print(&report::run(&app, args).await?, report::human),
+        Command::Disburse(DisburseCommand::Pause(args)) => out.print(
+            &disburse_steer::pause(&app, args).await?,
+            disburse_steer::pause_human,
+        ),
+        Command::Disburse(DisburseCommand::Resume(args)) => out.print(
+            &disburse_steer::resume(&app, args).await?,
+            disburse_steer::resume_human,
+        ),
+        Command::Disburse(DisburseCommand::Approve(args)) => out.print(
+            &disburse_steer::approve(&app, args).await?,
+            disburse_steer::approve_human,
+        ),
+        Command::Participant(participant::ParticipantCommand::Payout(args)) => out.print(
+            &participant::payout(&app, args).await?,
+            participant::payout_human,
+        ),
+        Command::Dead(dead::DeadCommand::List(args)) => {
+            out.print(&dead::list(&app, args).await?, dead::list_human)
+        }
+        Command::Dead(dead::DeadCommand::Replay(args)) => {
+            out.print(&dead::replay(&app, args).await?, dead::replay_human)
+        }
         Command::Demo(args) => crate::demo::run(&app, out, args).await?,
         Command::Select(_) => unreachable!("handled offline"),
     }

@@ -7,6 +7,7 @@ use serde::Serialize;
 use super::draw_summary::DrawSummary;
 use super::error::{CliResult, input};
 use crate::app::App;
+use crate::disburser::steer::Steering;
 use crate::waves::{Wave, WaveState};
 
 #[derive(Debug, Serialize)]
@@ -42,6 +43,8 @@ pub struct StatusReport {
     pub beacon: BeaconStatus,
     pub draw: Option<DrawSummary>,
     pub participants: Vec<Count>,
+    /// Payments paused and runs held, across waves.
+    pub payments: Steering,
 }
 
 /// The wave's beacon: its source, and for a drand wave the derived round
@@ -152,6 +155,7 @@ pub async fn status(app: &App, wave_id: i64) -> CliResult<StatusReport> {
         beacon: BeaconStatus::of(&wave),
         draw: DrawSummary::load(pool, id).await?,
         participants,
+        payments: crate::disburser::steer::status(pool).await?,
         wave: line(wave),
     })
 }
@@ -220,6 +224,7 @@ pub fn status_human(r: &StatusReport) -> String {
         None => text.push_str("draw: none yet\n"),
     }
     text.push_str(&list("participants (origin:state)", &r.participants));
+    text.push_str(&r.payments.human());
     text
 }
 

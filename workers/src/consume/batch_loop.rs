@@ -12,9 +12,11 @@ use lapin::message::Delivery;
 use lapin::options::BasicCancelOptions;
 use lapin::{Channel, Connection};
 use shared::amqp::{BatchAcker, Publisher, Topology, consume};
+use shared::events::{BatchSettled, DeadKind};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
+use tracing::Instrument;
 
 use super::settle::{Batch, DeadLetter, Settled, settle};
 use super::{BatchOptions, Handler, Progress};
@@ -109,7 +111,15 @@ impl<H: Handler> Loop<H> {
                     let settled = joined.context("a batch task panicked")??;
                     self.acker.ack_through(settled.last_tag).await?;
                     self.progress.settled.store(settled.last_tag, Ordering::Release);
-                    tracing::debug!(outcome = ?settled.outcome, dead_lettered = settled.dead_lettered, "batch settled");
+                    tracing::debug!(outcome = ?settled.outcome, "batch outcome");
+                    BatchSettled {
+                        queue: self.handler.queue().base_name(),
+                        deliveries: settled.deliveries,
+                        stored: settled.stored,
+                        dead_lettered: settled.dead_lettered,
+                        elapsed: settled.elapsed,
+                    }
+                    .emit();
                 }
                 () = shutdown.cancelled(), if consuming => {
                     consuming = false;
@@ -145,6 +155,7 @@ impl<H: Handler> Loop<H> {
                 body: delivery.data,
                 properties: delivery.properties,
                 reason,
+                kind: DeadKind::Undecodable,
             }),
         }
     }
@@ -156,9 +167,16 @@ impl<H: Handler> Loop<H> {
         let publisher = self.publisher.clone();
         let max_backoff = self.options.max_backoff;
         let shutdown = shutdown.clone();
-        self.in_flight.push_back(tokio::spawn(async move {
-            settle(&*handler, &publisher, batch, max_backoff, &shutdown).await
-        }));
+        // One span per batch.
+        let span = tracing::info_span!(
+            "batch",
+            queue = handler.queue().base_name(),
+            deliveries = batch.len()
+        );
+        self.in_flight.push_back(tokio::spawn(
+            async move { settle(&*handler, &publisher, batch, max_backoff, &shutdown).await }
+                .instrument(span),
+        ));
     }
 }
 

@@ -9,6 +9,7 @@ use lapin::BasicProperties;
 use shared::amqp::{Publisher, confirmed, dead_letter_headers};
 use shared::backoff::Backoff;
 use shared::db::is_transient;
+use shared::events::{DatabaseRetry, DeadKind, DeadLettered};
 use tokio_util::sync::CancellationToken;
 
 use super::Handler;
@@ -19,6 +20,8 @@ pub struct DeadLetter {
     pub body: Vec<u8>,
     pub properties: BasicProperties,
     pub reason: String,
+    /// The `reason` label of its metric.
+    pub kind: DeadKind,
 }
 
 /// A batch ready to settle: the decoded items (with their deliveries, in case
@@ -58,7 +61,11 @@ impl<T> Batch<T> {
 pub struct Settled<O> {
     pub last_tag: u64,
     pub outcome: O,
+    /// Deliveries the batch covered, and the decoded ones stored.
+    pub deliveries: u64,
+    pub stored: u64,
     pub dead_lettered: u64,
+    pub elapsed: std::time::Duration,
 }
 
 /// Stores the batch and publishes its dead letters (confirmed). Returns once
@@ -71,13 +78,21 @@ pub async fn settle<H: Handler>(
     max_backoff: Duration,
     shutdown: &CancellationToken,
 ) -> anyhow::Result<Settled<H::Outcome>> {
+    let started = std::time::Instant::now();
+    let deliveries = batch.len() as u64;
+    let queue = handler.queue().base_name();
     let mut backoff = Backoff::new(max_backoff);
     let outcome = loop {
         match handler.store(&batch.items).await {
             Ok(outcome) => break outcome,
             Err(error) if is_transient(&error) => {
                 let delay = backoff.next_delay();
-                tracing::warn!(%error, retry_in_ms = delay.as_millis() as u64, "database unavailable; retrying the batch");
+                DatabaseRetry {
+                    queue,
+                    error: &error,
+                    retry_in: delay,
+                }
+                .emit();
                 tokio::select! {
                     () = shutdown.cancelled() => anyhow::bail!("stopped while the database was unavailable"),
                     () = tokio::time::sleep(delay) => {}
@@ -92,7 +107,13 @@ pub async fn settle<H: Handler>(
     let dead_queue = publisher.topology().dead_name(handler.queue());
     let mut confirms = Vec::with_capacity(batch.dead.len());
     for dead in &batch.dead {
-        tracing::warn!(reason = %dead.reason, queue = %dead_queue, "dead-lettering a message");
+        DeadLettered {
+            queue,
+            dead_queue: &dead_queue,
+            kind: dead.kind,
+            reason: &dead.reason,
+        }
+        .emit();
         let properties = dead_letter_headers(&dead.reason, &dead.properties);
         confirms.push(
             publisher
@@ -107,7 +128,10 @@ pub async fn settle<H: Handler>(
     Ok(Settled {
         last_tag: batch.last_tag,
         outcome,
+        deliveries,
+        stored: batch.items.len() as u64,
         dead_lettered,
+        elapsed: started.elapsed(),
     })
 }
 
@@ -122,12 +146,16 @@ async fn isolate<H: Handler>(
     let originals = std::mem::take(&mut batch.originals);
     for (item, (body, properties)) in items.into_iter().zip(originals) {
         match handler.store(std::slice::from_ref(&item)).await {
-            Ok(outcome) => total += outcome,
+            Ok(outcome) => {
+                total += outcome;
+                batch.items.push(item);
+            }
             Err(error) if is_transient(&error) => return Err(error.into()),
             Err(error) => batch.dead.push(DeadLetter {
                 body,
                 properties,
                 reason: format!("the database refused {}: {error}", handler.describe(&item)),
+                kind: DeadKind::RefusedByDatabase,
             }),
         }
     }

@@ -37,6 +37,11 @@ impl Fleet {
                 "PRAKERJA__DISBURSER__RESEND_AFTER_SECS".to_owned(),
                 "5".to_owned(),
             ),
+            // Two validators share the host: metrics on free ports (logged).
+            (
+                "PRAKERJA__METRICS__LISTEN".to_owned(),
+                "127.0.0.1:0".to_owned(),
+            ),
         ];
         for (binary, args, log) in [
             ("validator", vec![], "validator-1.log"),
@@ -102,7 +107,10 @@ async fn start_beacon_simulator(logs: &Path, workers: &mut Vec<Worker>) -> anyho
             "--info-file",
             &info_arg,
         ],
-        &[],
+        &[(
+            "PRAKERJA__METRICS__LISTEN".to_owned(),
+            "127.0.0.1:0".to_owned(),
+        )],
         &logs.join("beacon-simulator.log"),
     )?;
     println!(

@@ -12,6 +12,7 @@ pub mod resolve;
 mod results;
 pub mod run;
 mod schedule;
+pub mod steer;
 
 use std::sync::Arc;
 use std::time::Duration;

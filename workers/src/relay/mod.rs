@@ -12,7 +12,7 @@ use std::future::Future;
 use shared::amqp::Queue;
 
 pub use announcements::Announcements;
-pub use instructions::Instructions;
+pub use instructions::{Instructions, pause_gate};
 pub use pump::{advisory_key, run};
 
 /// One unsent outbox row.
@@ -38,4 +38,11 @@ pub trait OutboxSource: Send + Sync + 'static {
     ) -> impl Future<Output = Result<Vec<OutboxRow>, sqlx::Error>> + Send;
     /// Marks rows sent (their confirms arrived).
     fn mark_sent(&self, keys: &[i64]) -> impl Future<Output = Result<(), sqlx::Error>> + Send;
+    /// An advisory lock the relay holds shared from fetching a batch until
+    /// it has published it; whoever changes what `fetch` may return (a
+    /// pause) takes it exclusively once committed, and so knows that no
+    /// batch fetched before its change is still being published.
+    fn gate(&self) -> Option<i64> {
+        None
+    }
 }

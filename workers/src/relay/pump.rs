@@ -10,6 +10,7 @@ use std::time::Duration;
 use anyhow::Context;
 use lapin::Connection;
 use shared::amqp::{Publisher, Topology, confirmed, json_properties};
+use shared::events::RelayPublished;
 use sqlx::{Connection as _, PgPool};
 use tokio::sync::Notify;
 use tokio::task::JoinHandle;
@@ -54,9 +55,13 @@ pub async fn run<S: OutboxSource>(
     }
     tracing::info!(relay = source.name(), "relaying");
     loop {
-        let sent = pass(&source, &publisher, batch, &shutdown).await?;
+        let sent = pass(&source, &publisher, &mut lock_connection, batch, &shutdown).await?;
         if sent > 0 {
-            tracing::debug!(relay = source.name(), sent, "relay pass done");
+            RelayPublished {
+                relay: source.name(),
+                count: sent,
+            }
+            .emit();
             continue;
         }
         sqlx::query("SELECT 1")
@@ -79,6 +84,7 @@ pub async fn run<S: OutboxSource>(
 async fn pass<S: OutboxSource>(
     source: &Arc<S>,
     publisher: &Publisher,
+    gate_connection: &mut sqlx::PgConnection,
     batch: i64,
     shutdown: &CancellationToken,
 ) -> anyhow::Result<u64> {
@@ -86,8 +92,12 @@ async fn pass<S: OutboxSource>(
     let mut sent = 0;
     let mut in_flight: VecDeque<JoinHandle<anyhow::Result<u64>>> = VecDeque::new();
     while !shutdown.is_cancelled() {
+        let gate = Gate::enter(source.gate(), gate_connection).await?;
         let rows = source.fetch(after, batch).await?;
-        let Some(last) = rows.last() else { break };
+        let Some(last) = rows.last() else {
+            gate.leave(gate_connection).await?;
+            break;
+        };
         after = last.key;
         let mut confirms = Vec::with_capacity(rows.len());
         for row in &rows {
@@ -96,6 +106,7 @@ async fn pass<S: OutboxSource>(
                 .await?;
             confirms.push(confirm);
         }
+        gate.leave(gate_connection).await?;
         let keys: Vec<i64> = rows.iter().map(|r| r.key).collect();
         let source = source.clone();
         in_flight.push_back(tokio::spawn(async move {
@@ -115,6 +126,31 @@ async fn pass<S: OutboxSource>(
         sent += oldest.await.context("a relay task panicked")??;
     }
     Ok(sent)
+}
+
+/// The source's gate, held shared while a batch is fetched and published.
+struct Gate(Option<i64>);
+
+impl Gate {
+    async fn enter(key: Option<i64>, connection: &mut sqlx::PgConnection) -> anyhow::Result<Gate> {
+        if let Some(key) = key {
+            sqlx::query("SELECT pg_advisory_lock_shared($1)")
+                .bind(key)
+                .execute(&mut *connection)
+                .await?;
+        }
+        Ok(Gate(key))
+    }
+
+    async fn leave(self, connection: &mut sqlx::PgConnection) -> anyhow::Result<()> {
+        if let Some(key) = self.0 {
+            sqlx::query("SELECT pg_advisory_unlock_shared($1)")
+                .bind(key)
+                .execute(&mut *connection)
+                .await?;
+        }
+        Ok(())
+    }
 }
 
 /// A stable 64-bit advisory lock key for a name.

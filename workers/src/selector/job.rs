@@ -6,6 +6,7 @@
 use std::time::Instant;
 
 use chrono::{Days, Utc};
+use shared::events::DrawFinished;
 use shared::selection::Candidate;
 use tokio_util::sync::CancellationToken;
 
@@ -126,13 +127,18 @@ pub async fn run_job(
     tracing::info!(
         store_seconds = (stored - drawn).as_secs_f64(),
         analyze_seconds = (started.elapsed() - stored).as_secs_f64(),
-        selected = draw.manifest.selected,
         waitlist = draw.manifest.waitlist,
         kk_cap = draw.manifest.kk_cap,
         participants,
-        seconds = started.elapsed().as_secs_f64(),
-        "draw stored"
+        "draw persisted"
     );
+    DrawFinished {
+        wave_id,
+        candidates: infos.len(),
+        selected: draw.manifest.selected,
+        elapsed: started.elapsed(),
+    }
+    .emit();
     Ok(JobEnd::Drawn)
 }
 

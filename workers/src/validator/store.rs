@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 use shared::domain::{
     Assessment, ReasonCode, Regions, RegistrationRecord, Scheme, WaveView, assess,
 };
+use shared::events::RegistrationsStored;
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
@@ -85,12 +86,44 @@ pub async fn store_batch(
         commit_ms = (started.elapsed() - claimed).as_millis() as u64,
         "batch stored"
     );
+    stored_event(&rows, &inserted, marked_duplicate).emit();
     let inserted_count = inserted.len() as u64;
     Ok(StoreOutcome {
         inserted: inserted_count,
         already_stored: rows.len() as u64 - inserted_count,
         marked_duplicate,
     })
+}
+
+/// What a committed batch stored: rows inserted now by status and reason.
+fn stored_event(
+    rows: &[RegistrationRow],
+    inserted: &HashSet<Uuid>,
+    marked_duplicate: u64,
+) -> RegistrationsStored {
+    let mut event = RegistrationsStored {
+        redelivered: (rows.len() - inserted.len()) as u64,
+        marked_duplicate,
+        ..RegistrationsStored::default()
+    };
+    let mut reasons: std::collections::BTreeMap<&'static str, u64> = Default::default();
+    for row in rows
+        .iter()
+        .filter(|r| inserted.contains(&r.registration_id))
+    {
+        if row.status == "eligible" {
+            event.eligible += 1;
+            continue;
+        }
+        event.rejected += 1;
+        for code in row.reasons.split(',').filter(|c| !c.is_empty()) {
+            if let Some(code) = ReasonCode::from_code(code) {
+                *reasons.entry(code.as_str()).or_default() += 1;
+            }
+        }
+    }
+    event.reasons = reasons.into_iter().collect();
+    event
 }
 
 /// Locks the batch's waves `FOR SHARE`: a wave's state cannot move to

@@ -12,6 +12,8 @@ use std::collections::HashSet;
 
 use chrono::Utc;
 use shared::amqp::Queue;
+use shared::db_text::DbText;
+use shared::events::ResultsRecorded;
 use shared::messages::{PaymentResult, PaymentStatus};
 use shared::payments::{InstructionStatus, ResultOutcome};
 use sqlx::{PgConnection, PgPool};
@@ -34,10 +36,24 @@ pub struct ResultsOutcome {
     pub conflicts: u64,
     pub unknown: u64,
     pub mismatched: u64,
+    /// Every result recorded, by status and outcome (in `ALL` orders).
+    pub by_status: [[u64; 6]; 3],
 }
 
+const STATUSES: [PaymentStatus; 3] = [
+    PaymentStatus::Success,
+    PaymentStatus::Failed,
+    PaymentStatus::Reversed,
+];
+
 impl ResultsOutcome {
-    fn count(&mut self, outcome: ResultOutcome) {
+    fn count(&mut self, status: PaymentStatus, outcome: ResultOutcome) {
+        let row = STATUSES.iter().position(|s| *s == status).unwrap_or(0);
+        let column = ResultOutcome::ALL
+            .iter()
+            .position(|o| *o == outcome)
+            .unwrap_or(0);
+        self.by_status[row][column] += 1;
         *match outcome {
             ResultOutcome::Applied => &mut self.applied,
             ResultOutcome::Duplicate => &mut self.duplicates,
@@ -57,7 +73,25 @@ impl std::ops::AddAssign for ResultsOutcome {
         self.conflicts += o.conflicts;
         self.unknown += o.unknown;
         self.mismatched += o.mismatched;
+        for (row, other) in self.by_status.iter_mut().zip(o.by_status) {
+            for (count, add) in row.iter_mut().zip(other) {
+                *count += add;
+            }
+        }
     }
+}
+
+/// The metric of what a committed batch recorded.
+fn recorded_event(outcome: &ResultsOutcome) {
+    let mut counts = Vec::new();
+    for (status, row) in STATUSES.iter().zip(outcome.by_status) {
+        for (result, count) in ResultOutcome::ALL.iter().zip(row) {
+            if count > 0 {
+                counts.push((status.as_str(), result.as_str(), count));
+            }
+        }
+    }
+    ResultsRecorded { counts: &counts }.emit();
 }
 
 /// Consumes `payments.results`.
@@ -82,6 +116,7 @@ impl Handler for ResultsHandler {
         let mut tx = self.pool.begin().await?;
         let outcome = store_results(&mut tx, results).await?;
         tx.commit().await?;
+        recorded_event(&outcome);
         Ok(outcome)
     }
 
@@ -120,7 +155,7 @@ pub async fn store_results(
         if seen.contains(&key) {
             // A copy of a result already recorded changes nothing, whatever
             // has happened since (an operator's resolution included).
-            outcome.count(ResultOutcome::Duplicate);
+            outcome.count(result.status, ResultOutcome::Duplicate);
             continue;
         }
         let instruction = instructions.get_mut(&result.instruction_id);
@@ -133,7 +168,7 @@ pub async fn store_results(
             .map(|i| i.entitlement_id);
         record(tx, result, judged.0, entitlement).await?;
         seen.insert(key);
-        outcome.count(judged.0);
+        outcome.count(result.status, judged.0);
     }
     Ok(outcome)
 }

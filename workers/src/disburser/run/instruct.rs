@@ -4,6 +4,10 @@
 //! unanswered one none (it is sent again under its own key), and neither
 //! does one on hold (an unresolved conflicting result of any of its
 //! instructions: `payment_results_unresolved`), until an operator resolves it.
+//! Nothing is instructed to a paused provider (`payment_pauses`): its
+//! entitlements stay due for a run after the resume. A cash incentive goes
+//! to the participant's newest payout account (`participant_payouts`, set by
+//! `prakerja participant payout`), else the registration's.
 
 use chrono::NaiveDate;
 use sqlx::PgConnection;
@@ -30,13 +34,18 @@ pub async fn create_instructions(
         "WITH due AS ( \
             SELECT e.entitlement_id, e.kind, e.installment, e.amount, p.wave_id, p.nik, \
                    COALESCE(last.attempt, 0) + 1 AS attempt, \
-                   CASE WHEN e.kind = 'training_fund' THEN 'card' ELSE r.payout_method END AS method, \
-                   CASE WHEN e.kind = 'training_fund' THEN $3 ELSE r.payout_provider END AS provider, \
-                   CASE WHEN e.kind = 'training_fund' THEN p.card_number ELSE r.payout_account END AS account \
+                   CASE WHEN e.kind = 'training_fund' THEN 'card' \
+                        ELSE COALESCE(pp.method, r.payout_method) END AS method, \
+                   CASE WHEN e.kind = 'training_fund' THEN $3 \
+                        ELSE COALESCE(pp.provider, r.payout_provider) END AS provider, \
+                   CASE WHEN e.kind = 'training_fund' THEN p.card_number \
+                        ELSE COALESCE(pp.account, r.payout_account) END AS account \
               FROM entitlements e \
               JOIN participants p USING (participant_id) \
               LEFT JOIN registrations r \
                      ON e.kind <> 'training_fund' AND r.registration_id = p.registration_id \
+              LEFT JOIN participant_payouts pp \
+                     ON e.kind <> 'training_fund' AND pp.participant_id = p.participant_id \
               LEFT JOIN LATERAL (SELECT i.attempt, i.status, i.run_date FROM payment_instructions i \
                                   WHERE i.entitlement_id = e.entitlement_id \
                                   ORDER BY i.attempt DESC LIMIT 1) last ON true \
@@ -47,6 +56,9 @@ pub async fn create_instructions(
                                   AND held.resolution_id IS NULL) \
                AND (last.attempt IS NULL \
                     OR (last.status IN ('failed', 'reversed') AND last.run_date < $1 AND last.attempt < $4)) \
+               AND NOT EXISTS (SELECT 1 FROM payment_pauses pz WHERE pz.scope = '*' \
+                                  OR pz.scope = CASE WHEN e.kind = 'training_fund' THEN $3 \
+                                                     ELSE COALESCE(pp.provider, r.payout_provider) END) \
          ), keyed AS ( \
             SELECT gen_random_uuid() AS instruction_id, \
                    'E' || entitlement_id || '-A' || attempt AS idempotency_key, \

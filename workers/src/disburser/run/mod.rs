@@ -4,11 +4,13 @@
 //! has not answered. One run executes at a time across all disbursers.
 
 mod entitle;
+mod hold;
 mod instruct;
 mod revoke;
 mod summary;
 
 use chrono::{NaiveDate, Offset, Utc};
+use shared::events::{InstructionsCreated, RunFinished};
 use sqlx::{Connection, PgPool};
 use uuid::Uuid;
 
@@ -31,6 +33,8 @@ pub struct RunOptions {
     pub card_provider: String,
     pub max_attempts: u32,
     pub resend_after_secs: u64,
+    /// `disburser.approval_ceiling`: a run over it waits for a second operator.
+    pub approval_ceiling: Option<i64>,
 }
 
 impl RunOptions {
@@ -42,6 +46,7 @@ impl RunOptions {
             card_provider: settings.card_provider.clone(),
             max_attempts: settings.max_attempts,
             resend_after_secs: settings.resend_after_secs,
+            approval_ceiling: settings.approval_ceiling,
         }
     }
 
@@ -91,6 +96,7 @@ async fn execute(
     run_date: NaiveDate,
     options: &RunOptions,
 ) -> anyhow::Result<RunSummary> {
+    let started = std::time::Instant::now();
     sqlx::query("INSERT INTO disbursement_runs (run_date) VALUES ($1) ON CONFLICT DO NOTHING")
         .bind(run_date)
         .execute(pool)
@@ -109,6 +115,8 @@ async fn execute(
     let timezone = options.timezone.name();
     let mut work = summary::Work::default();
     if finished.is_none() {
+        // Held before its first instruction exists, when a ceiling is set.
+        hold::open(pool, run_date, options.approval_ceiling).await?;
         let mut tx = pool.begin().await?;
         work.revoke =
             revoke::revoke_and_promote(&mut tx, run_date, timezone, &options.card_iin).await?;
@@ -147,13 +155,32 @@ async fn execute(
         tx.commit().await?;
     }
     let summary = summary::finish(pool, run_date, finished.is_none(), work, &requests).await?;
-    tracing::info!(
-        first_execution = summary.first_execution,
-        instructions = summary.instructions_created,
-        resent = summary.resent,
-        revoked = summary.revoked,
-        promoted = summary.promoted,
-        "disbursement run done"
-    );
+    if summary.first_execution {
+        for line in &summary.instructions {
+            InstructionsCreated {
+                kind: line.kind.as_str(),
+                provider: &line.provider,
+                count: line.count as u64,
+            }
+            .emit();
+        }
+    }
+    let awaiting_approval: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM run_holds WHERE run_date = $1 AND state = 'awaiting_approval')",
+    )
+    .bind(run_date)
+    .fetch_one(pool)
+    .await?;
+    RunFinished {
+        run_date,
+        first_execution: summary.first_execution,
+        instructions: summary.instructions_created,
+        resent: summary.resent,
+        revoked: summary.revoked,
+        promoted: summary.promoted,
+        awaiting_approval,
+        elapsed: started.elapsed(),
+    }
+    .emit();
     Ok(summary)
 }

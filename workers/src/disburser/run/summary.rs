@@ -127,6 +127,7 @@ pub(super) async fn finish(
         .bind(requests)
         .execute(&mut *tx)
         .await?;
+    super::hold::settle(&mut tx, run_date, summary.total_amount, requests).await?;
     tx.commit().await?;
     Ok(summary)
 }
