@@ -170,5 +170,7 @@ where
     }
 }
 
+pub mod draw_check;
+
 #[cfg(test)]
 mod tests;

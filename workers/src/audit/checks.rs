@@ -10,7 +10,7 @@ use sqlx::PgPool;
 use super::{StoredDraw, queries};
 use crate::pgcopy::{copy_out_lines, fields, text};
 use crate::selector::CandidateInfo;
-use crate::selector::skew_check::{self, SkewCheck};
+use shared::skew::draw_check::{self, SkewCheck};
 
 /// One named check.
 #[derive(Debug, Clone, Serialize)]
@@ -106,5 +106,5 @@ pub async fn recompute_skew(
     .await?;
     infos.sort_unstable_by_key(|c| c.nik);
     let aligned = crate::selector::inputs::align(&draw.rows, &infos)?;
-    Ok(skew_check::check(draw, &infos, &aligned, alpha))
+    Ok(draw_check::check(draw, &infos, &aligned, alpha))
 }

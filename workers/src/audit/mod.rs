@@ -14,7 +14,7 @@ use shared::selection::bundle::{AnyBundle, BundleOf};
 use shared::selection::{Difference, Draw, DrawCandidate, DrawRow, compare, draw};
 use sqlx::PgPool;
 
-use crate::selector::skew_check::SkewCheck;
+use shared::skew::draw_check::SkewCheck;
 
 pub use beacon::BeaconReport;
 pub use checks::Check;
@@ -224,7 +224,7 @@ pub fn human(report: &AuditReport) -> String {
         text.push_str(&format!("  note: {note}\n"));
     }
     if let Some(skew) = &report.skew {
-        text.push_str(&crate::cli::draw_summary::strata_table(skew));
+        text.push_str(&skew.strata_table());
         text.push_str(&format!("skew check: {}\n", skew.summary()));
     }
     text

@@ -6,7 +6,7 @@ use serde::Serialize;
 use sqlx::PgPool;
 use sqlx::types::Json;
 
-use crate::selector::skew_check::SkewCheck;
+use shared::skew::draw_check::SkewCheck;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct DrawSummary {
@@ -59,29 +59,8 @@ impl DrawSummary {
             m["waitlist"],
             m["kk_cap"],
         );
-        text.push_str(&strata_table(&self.skew));
+        text.push_str(&self.skew.strata_table());
         text.push_str(&format!("skew check: {}\n", self.skew.summary()));
         text
     }
-}
-
-/// The strata against their quotas, one line each.
-pub fn strata_table(skew: &SkewCheck) -> String {
-    let mut text = String::from(
-        "  stratum  candidates      quota   selected   waitlist   kk_cap    rate  quota\n",
-    );
-    for s in &skew.strata {
-        text.push_str(&format!(
-            "  {:>7}  {:>10}  {:>9}  {:>9}  {:>9}  {:>7}  {:>6.2}%  {}\n",
-            s.stratum,
-            s.candidates,
-            s.quota,
-            s.selected,
-            s.waitlist,
-            s.kk_cap,
-            s.rate * 100.0,
-            if s.quota_met { "met" } else { "NOT MET" }
-        ));
-    }
-    text
 }

@@ -11,7 +11,7 @@ use sqlx::types::Json;
 
 use super::html::{Cell, escape, int, percent, table, verdict};
 use super::svg::{BarChart, BarRow, Series};
-use crate::selector::skew_check::SkewCheck;
+use shared::skew::draw_check::SkewCheck;
 
 /// A stored draw.
 #[derive(Debug, Clone)]

@@ -86,7 +86,7 @@ pub async fn run_job(
         let candidates: Vec<Candidate> = infos.iter().map(CandidateInfo::candidate).collect();
         let mut draw = shared::selection::draw(&params, candidates)?;
         let aligned = inputs::align(&draw.rows, &infos)?;
-        let check = skew_check::check(&draw, &infos, &aligned, alpha);
+        let check = shared::skew::draw_check::check(&draw, &infos, &aligned, alpha);
         skew_check::annotate(&mut draw.manifest, &wave_for_check, &check);
         crate::beacon::publish(&mut draw.manifest, &wave_for_check)?;
         anyhow::Ok((draw, infos, aligned, check))
