@@ -206,7 +206,7 @@ async fn the_relay_publishes_nothing_to_a_paused_provider_already_in_the_outbox(
 
     let stop = CancellationToken::new();
     let wake = std::sync::Arc::new(tokio::sync::Notify::new());
-    let relay = tokio::spawn(workers::disburser::relay_task(
+    let relay = tokio::spawn(workers::relay::supervise(
         env.app.clone(),
         Instructions {
             pool: env.pool().clone(),

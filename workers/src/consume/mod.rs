@@ -14,7 +14,7 @@ use std::time::Duration;
 use shared::amqp::Queue;
 
 pub use batch_loop::run_session;
-pub use serve::serve;
+pub use serve::{serve, serve_with};
 pub use settle::{Batch, DeadLetter, Settled, settle};
 
 /// What a consumer does with its messages.

@@ -18,20 +18,44 @@ pub async fn serve<H: Handler>(
     options: BatchOptions,
     shutdown: CancellationToken,
 ) -> anyhow::Result<()> {
+    serve_with(app, handler, name, tag, options, shutdown, |_| ()).await
+}
+
+/// [`serve`], calling `on_session` with each session's delivery progress
+/// (delivery tags restart with every channel) when the session starts; what
+/// it returns is kept until the session ends and then dropped (a heartbeat's
+/// drop guard, say).
+pub async fn serve_with<H, S, G>(
+    app: &App,
+    handler: Arc<H>,
+    name: &str,
+    tag: &str,
+    options: BatchOptions,
+    shutdown: CancellationToken,
+    on_session: S,
+) -> anyhow::Result<()>
+where
+    H: Handler,
+    S: Fn(Arc<Progress>) -> G,
+    G: Send,
+{
     shared::amqp::supervise(
         &app.settings.amqp,
         name,
         shutdown,
         |connection, shutdown| {
             let handler = handler.clone();
+            let progress = Arc::new(Progress::default());
+            let session = on_session(progress.clone());
             async move {
+                let _session = session;
                 run_session(
                     handler,
                     &app.topology,
                     &connection,
                     tag,
                     options,
-                    Arc::new(Progress::default()),
+                    progress,
                     &shutdown,
                 )
                 .await?;

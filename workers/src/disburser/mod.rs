@@ -18,12 +18,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::Notify;
-use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use crate::app::App;
 use crate::consume::{BatchOptions, Handler, serve};
-use crate::relay::{self, Announcements, Instructions, OutboxSource};
+use crate::relay::{self, Announcements, Instructions};
+use crate::worker::{Next, Tasks, poll};
 
 pub use dates::DateBounds;
 pub use events::{EventsHandler, EventsOutcome};
@@ -43,7 +43,7 @@ pub async fn run(app: App, shutdown: CancellationToken) -> anyhow::Result<()> {
     };
     let run_wake = Arc::new(Notify::new());
     let relay_wake = Arc::new(Notify::new());
-    let mut tasks = JoinSet::new();
+    let mut tasks = Tasks::new("disburser");
     tasks.spawn(consumer(
         app.clone(),
         EventsHandler::new(app.pool.clone(), &app.settings),
@@ -71,7 +71,7 @@ pub async fn run(app: App, shutdown: CancellationToken) -> anyhow::Result<()> {
         },
         shutdown.clone(),
     ));
-    tasks.spawn(relay_task(
+    tasks.spawn(relay::supervise(
         app.clone(),
         Instructions {
             pool: app.pool.clone(),
@@ -79,7 +79,7 @@ pub async fn run(app: App, shutdown: CancellationToken) -> anyhow::Result<()> {
         relay_wake.clone(),
         shutdown.clone(),
     ));
-    tasks.spawn(relay_task(
+    tasks.spawn(relay::supervise(
         app.clone(),
         Announcements {
             pool: app.pool.clone(),
@@ -93,24 +93,7 @@ pub async fn run(app: App, shutdown: CancellationToken) -> anyhow::Result<()> {
         relay_wake,
         shutdown.clone(),
     ));
-    tracing::info!("disburser started");
-    let mut result = Ok(());
-    while let Some(joined) = tasks.join_next().await {
-        match joined {
-            Ok(Ok(())) => {}
-            Ok(Err(error)) => {
-                tracing::error!(error = %format!("{error:#}"), "a disburser task failed; stopping");
-                shutdown.cancel();
-                result = Err(error);
-            }
-            Err(panic) => {
-                shutdown.cancel();
-                result = Err(anyhow::anyhow!("a disburser task panicked: {panic}"));
-            }
-        }
-    }
-    tracing::info!("disburser stopped");
-    result
+    tasks.join(&shutdown).await
 }
 
 async fn consumer<H: Handler>(
@@ -129,34 +112,6 @@ async fn consumer<H: Handler>(
     serve(&app, handler, &name, &tag, options, shutdown).await
 }
 
-/// Relays an outbox, reconnecting as needed.
-pub async fn relay_task<S: OutboxSource>(
-    app: App,
-    source: S,
-    wake: Arc<Notify>,
-    shutdown: CancellationToken,
-) -> anyhow::Result<()> {
-    let source = Arc::new(source);
-    let name = format!("relay {}", source.name());
-    shared::amqp::supervise(
-        &app.settings.amqp,
-        &name,
-        shutdown,
-        |connection, shutdown| {
-            relay::run(
-                source.clone(),
-                app.pool.clone(),
-                app.topology.clone(),
-                connection,
-                app.settings.disburser.relay_batch,
-                wake.clone(),
-                shutdown,
-            )
-        },
-    )
-    .await
-}
-
 /// Executes requested runs, and requests the nightly one when it is due.
 async fn executor(
     app: App,
@@ -166,32 +121,24 @@ async fn executor(
 ) -> anyhow::Result<()> {
     let mut options = run::RunOptions::from_settings(&app.settings.disburser);
     options.relay_wake = Some(relay_wake.clone());
-    let mut backoff =
-        shared::backoff::Backoff::new(Duration::from_secs(app.settings.amqp.max_backoff_secs));
-    loop {
-        if app.settings.disburser.schedule_enabled
-            && let Err(error) = schedule::tick(&app.pool, &app.settings.disburser).await
-        {
-            tracing::warn!(%error, "could not check the nightly schedule");
-        }
-        let delay = match run::execute_pending(&app.pool, &options).await {
-            Ok(summaries) => {
-                backoff.reset();
-                if !summaries.is_empty() {
-                    relay_wake.notify_waiters();
-                }
-                Duration::from_secs(1)
+    let max_backoff = Duration::from_secs(app.settings.amqp.max_backoff_secs);
+    poll(
+        "disbursement run",
+        max_backoff,
+        &wake,
+        &shutdown,
+        || async {
+            if app.settings.disburser.schedule_enabled
+                && let Err(error) = schedule::tick(&app.pool, &app.settings.disburser).await
+            {
+                tracing::warn!(%error, "could not check the nightly schedule");
             }
-            Err(error) => {
-                let delay = backoff.next_delay();
-                tracing::warn!(error = %format!("{error:#}"), retry_in_ms = delay.as_millis() as u64, "disbursement run failed; retrying");
-                delay
+            let summaries = run::execute_pending(&app.pool, &options).await?;
+            if !summaries.is_empty() {
+                relay_wake.notify_waiters();
             }
-        };
-        tokio::select! {
-            () = shutdown.cancelled() => return Ok(()),
-            () = wake.notified() => {}
-            () = tokio::time::sleep(delay) => {}
-        }
-    }
+            Ok(Next::After(Duration::from_secs(1)))
+        },
+    )
+    .await
 }

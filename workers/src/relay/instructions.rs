@@ -12,7 +12,7 @@ use super::{OutboxRow, OutboxSource};
 /// publishes a batch, so once the pause has it no batch fetched before the
 /// pause is still being published.
 pub fn pause_gate() -> i64 {
-    super::advisory_key("payment-pause-gate")
+    crate::worker::advisory_key("payment-pause-gate")
 }
 
 /// Publishes payment instructions to `payments.instructions`.

@@ -6,6 +6,7 @@
 mod announcements;
 mod instructions;
 mod pump;
+mod supervise;
 
 use std::future::Future;
 
@@ -13,7 +14,8 @@ use shared::amqp::Queue;
 
 pub use announcements::Announcements;
 pub use instructions::{Instructions, pause_gate};
-pub use pump::{advisory_key, run};
+pub use pump::run;
+pub use supervise::supervise;
 
 /// One unsent outbox row.
 #[derive(Debug, Clone)]

@@ -11,12 +11,13 @@ use anyhow::Context;
 use lapin::Connection;
 use shared::amqp::{Publisher, Topology, confirmed, json_properties};
 use shared::events::RelayPublished;
-use sqlx::{Connection as _, PgPool};
+use sqlx::PgPool;
 use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use super::OutboxSource;
+use crate::worker::AdvisoryLock;
 
 /// Batches awaiting their confirms at once.
 const IN_FLIGHT: usize = 4;
@@ -37,25 +38,15 @@ pub async fn run<S: OutboxSource>(
         .declare_one(publisher.channel(), source.queue())
         .await
         .context("declaring the queues")?;
-    // The lock lives as long as this connection: a relay that dies frees it.
-    let mut lock_connection = pool.acquire().await?.detach();
-    let lock_key = advisory_key(source.name());
-    loop {
-        let locked: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
-            .bind(lock_key)
-            .fetch_one(&mut lock_connection)
-            .await?;
-        if locked {
-            break;
-        }
-        tokio::select! {
-            () = shutdown.cancelled() => return Ok(()),
-            () = tokio::time::sleep(Duration::from_secs(2)) => {}
-        }
-    }
+    // The lock lives as long as its connection: a relay that dies frees it.
+    let Some(mut lock) =
+        AdvisoryLock::acquire(&pool, source.name(), Duration::from_secs(2), &shutdown).await?
+    else {
+        return Ok(());
+    };
     tracing::info!(relay = source.name(), "relaying");
     loop {
-        let sent = pass(&source, &publisher, &mut lock_connection, batch, &shutdown).await?;
+        let sent = pass(&source, &publisher, lock.connection(), batch, &shutdown).await?;
         if sent > 0 {
             RelayPublished {
                 relay: source.name(),
@@ -64,16 +55,14 @@ pub async fn run<S: OutboxSource>(
             .emit();
             continue;
         }
-        sqlx::query("SELECT 1")
-            .execute(&mut lock_connection)
-            .await?;
+        sqlx::query("SELECT 1").execute(lock.connection()).await?;
         tokio::select! {
             () = shutdown.cancelled() => break,
             () = wake.notified() => {}
             () = tokio::time::sleep(Duration::from_millis(500)) => {}
         }
     }
-    let _ = lock_connection.close().await;
+    lock.release().await;
     let _ = connection.close(200, "relay stopping".into()).await;
     Ok(())
 }
@@ -151,15 +140,4 @@ impl Gate {
         }
         Ok(())
     }
-}
-
-/// A stable 64-bit advisory lock key for a name.
-pub fn advisory_key(name: &str) -> i64 {
-    // FNV-1a: stable across builds and platforms.
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in name.bytes() {
-        hash ^= u64::from(byte);
-        hash = hash.wrapping_mul(0x0100_0000_01b3);
-    }
-    hash as i64
 }

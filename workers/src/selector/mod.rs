@@ -12,14 +12,13 @@ pub mod skew_check;
 use std::sync::Arc;
 use std::time::Duration;
 
-use sqlx::Connection;
 use tokio::sync::Notify;
-use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use crate::app::App;
 use crate::consume::{BatchOptions, serve};
-use crate::relay::{Announcements, advisory_key};
+use crate::relay::{self, Announcements};
+use crate::worker::{AdvisoryLock, Next, Tasks, poll};
 
 pub use inputs::{CandidateInfo, prior as prior_counts};
 pub use job::{JobEnd, run_job};
@@ -29,7 +28,7 @@ pub use jobs::{JobsHandler, enqueue, next_job};
 pub async fn run(app: App, shutdown: CancellationToken) -> anyhow::Result<()> {
     let wake = Arc::new(Notify::new());
     let relay_wake = Arc::new(Notify::new());
-    let mut tasks = JoinSet::new();
+    let mut tasks = Tasks::new("selector");
     {
         let app = app.clone();
         let handler = Arc::new(JobsHandler {
@@ -55,7 +54,7 @@ pub async fn run(app: App, shutdown: CancellationToken) -> anyhow::Result<()> {
         relay_wake.clone(),
         shutdown.clone(),
     ));
-    tasks.spawn(crate::disburser::relay_task(
+    tasks.spawn(relay::supervise(
         app.clone(),
         Announcements {
             pool: app.pool.clone(),
@@ -63,17 +62,7 @@ pub async fn run(app: App, shutdown: CancellationToken) -> anyhow::Result<()> {
         relay_wake,
         shutdown.clone(),
     ));
-    tracing::info!("selector started");
-    let mut result = Ok(());
-    while let Some(joined) = tasks.join_next().await {
-        if let Err(error) = joined.map_err(anyhow::Error::from).and_then(|r| r) {
-            tracing::error!(error = %format!("{error:#}"), "a selector task failed; stopping");
-            shutdown.cancel();
-            result = Err(error);
-        }
-    }
-    tracing::info!("selector stopped");
-    result
+    tasks.join(&shutdown).await
 }
 
 /// Works through draw jobs one at a time (across every selector: an
@@ -84,57 +73,31 @@ async fn runner(
     relay_wake: Arc<Notify>,
     shutdown: CancellationToken,
 ) -> anyhow::Result<()> {
-    let mut backoff =
-        shared::backoff::Backoff::new(Duration::from_secs(app.settings.amqp.max_backoff_secs));
-    loop {
-        let delay = match step(&app, &shutdown).await {
-            Ok(Step::Idle) => Duration::from_secs(2),
-            Ok(Step::Busy) => Duration::from_secs(1),
-            Ok(Step::Done) => {
-                backoff.reset();
-                relay_wake.notify_waiters();
-                continue;
-            }
-            Ok(Step::Stopped) => return Ok(()),
-            Err(error) => {
-                let delay = backoff.next_delay();
-                tracing::warn!(error = %format!("{error:#}"), retry_in_ms = delay.as_millis() as u64, "draw failed; retrying");
-                delay
-            }
-        };
-        tokio::select! {
-            () = shutdown.cancelled() => return Ok(()),
-            () = wake.notified() => {}
-            () = tokio::time::sleep(delay) => {}
+    let max_backoff = Duration::from_secs(app.settings.amqp.max_backoff_secs);
+    poll("draw", max_backoff, &wake, &shutdown, || async {
+        let next = step(&app, &shutdown).await?;
+        if next == Next::Now {
+            relay_wake.notify_waiters();
         }
-    }
+        Ok(next)
+    })
+    .await
 }
 
-enum Step {
-    Idle,
-    Busy,
-    Done,
-    Stopped,
-}
-
-async fn step(app: &App, shutdown: &CancellationToken) -> anyhow::Result<Step> {
+/// Runs the oldest waiting draw if no other selector is running one:
+/// [`Next::Now`] once it is drawn (there may be another).
+async fn step(app: &App, shutdown: &CancellationToken) -> anyhow::Result<Next> {
     let Some(wave_id) = next_job(&app.pool).await? else {
-        return Ok(Step::Idle);
+        return Ok(Next::After(Duration::from_secs(2)));
     };
-    let mut lock = app.pool.acquire().await?.detach();
-    let locked: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
-        .bind(advisory_key("selection-draws"))
-        .fetch_one(&mut lock)
-        .await?;
-    if !locked {
-        let _ = lock.close().await;
-        return Ok(Step::Busy);
-    }
+    let Some(lock) = AdvisoryLock::try_acquire(&app.pool, "selection-draws").await? else {
+        return Ok(Next::After(Duration::from_secs(1)));
+    };
     let result = run_job(app, wave_id, shutdown).await;
-    let _ = lock.close().await;
+    lock.release().await;
     match result {
-        Ok(JobEnd::Drawn) => Ok(Step::Done),
-        Ok(JobEnd::Stopped) => Ok(Step::Stopped),
+        Ok(JobEnd::Drawn) => Ok(Next::Now),
+        Ok(JobEnd::Stopped) => Ok(Next::Stop),
         Err(error) => {
             job::record_failure(app, wave_id, &error).await;
             Err(error)

@@ -17,7 +17,7 @@ use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
 use crate::app::App;
-use crate::consume::{BatchOptions, Handler, Progress, run_session};
+use crate::consume::{BatchOptions, Handler, serve_with};
 
 pub use store::{StoreOutcome, store_batch};
 
@@ -71,39 +71,25 @@ pub async fn run(app: App, shutdown: CancellationToken) -> anyhow::Result<()> {
     };
     let tag = format!("validator-{instance_id}");
     tracing::info!(%instance_id, queue = %app.topology.name(Queue::RegistrationsSubmitted), "validator starting");
-    let result = shared::amqp::supervise(
-        &settings.amqp,
+    let pool = app.pool.clone();
+    let result = serve_with(
+        &app,
+        handler,
         "validator",
+        &tag,
+        options,
         shutdown,
-        |connection, shutdown| {
-            let handler = handler.clone();
-            let app = app.clone();
-            let tag = tag.clone();
-            async move {
-                // Delivery tags restart with every channel, and so does the
-                // heartbeat that reports them.
-                let progress = Arc::new(Progress::default());
-                let beat_stop = CancellationToken::new();
-                let _stop_beat = beat_stop.clone().drop_guard();
-                tokio::spawn(instance::heartbeat(
-                    app.pool.clone(),
-                    instance_id,
-                    progress.clone(),
-                    beat_stop,
-                ));
-                run_session(
-                    handler,
-                    &app.topology,
-                    &connection,
-                    &tag,
-                    options,
-                    progress,
-                    &shutdown,
-                )
-                .await?;
-                let _ = connection.close(200, "validator stopping".into()).await;
-                Ok(())
-            }
+        // Each session reports its own delivery tags: the heartbeat starts
+        // with the session and stops (its guard dropped) when it ends.
+        |progress| {
+            let beat_stop = CancellationToken::new();
+            tokio::spawn(instance::heartbeat(
+                pool.clone(),
+                instance_id,
+                progress,
+                beat_stop.clone(),
+            ));
+            beat_stop.drop_guard()
         },
     )
     .await;

@@ -9,12 +9,12 @@ mod instruct;
 mod revoke;
 mod summary;
 
-use chrono::{NaiveDate, Offset, Utc};
+use chrono::{NaiveDate, Utc};
 use shared::events::{InstructionsCreated, RunFinished};
-use sqlx::{Connection, PgPool};
+use sqlx::PgPool;
 use uuid::Uuid;
 
-use crate::relay::advisory_key;
+use crate::worker::AdvisoryLock;
 
 pub use instruct::InstructOptions;
 pub use revoke::RevokeOutcome;
@@ -51,12 +51,10 @@ impl RunOptions {
     }
 
     fn instruct(&self) -> InstructOptions {
-        let offset = Utc::now().with_timezone(&self.timezone).offset().fix();
         InstructOptions {
-            timezone: self.timezone.name().to_owned(),
+            timezone: self.timezone,
             card_provider: self.card_provider.clone(),
             max_attempts: self.max_attempts,
-            utc_offset: offset.to_string(),
         }
     }
 }
@@ -67,15 +65,9 @@ pub async fn execute_pending(
     pool: &PgPool,
     options: &RunOptions,
 ) -> anyhow::Result<Vec<RunSummary>> {
-    let mut lock = pool.acquire().await?.detach();
-    let locked: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
-        .bind(advisory_key("disbursement-runs"))
-        .fetch_one(&mut lock)
-        .await?;
-    if !locked {
-        let _ = lock.close().await;
+    let Some(lock) = AdvisoryLock::try_acquire(pool, "disbursement-runs").await? else {
         return Ok(Vec::new());
-    }
+    };
     let dates: Vec<NaiveDate> = sqlx::query_scalar(
         "SELECT DISTINCT run_date FROM run_requests WHERE served_at IS NULL ORDER BY run_date",
     )
@@ -85,7 +77,7 @@ pub async fn execute_pending(
     for date in dates {
         summaries.push(execute(pool, date, options).await?);
     }
-    let _ = lock.close().await;
+    lock.release().await;
     Ok(summaries)
 }
 
