@@ -1,5 +1,5 @@
 //! Checks that never stall: every statement over a whole wave
-//! (`workers::wave_statements`) keeps a plan linear in the wave's size on a
+//! (`workers::cli::wave_statements`) keeps a plan linear in the wave's size on a
 //! freshly loaded wave that was never analysed (autovacuum off on every
 //! table), before the draw, with the statistics the draw leaves, and with
 //! every statistic forgotten. Measured in rows the plan visits (EXPLAIN
@@ -11,7 +11,7 @@ use std::time::Duration;
 use chrono::{Duration as Days, Utc};
 use serde_json::Value;
 use sqlx::PgConnection;
-use workers::wave_statements::{self, WaveStatement};
+use workers::cli::wave_statements::{self, WaveStatement};
 use workers::waves::{CloseRequest, close_wave};
 
 use crate::data;

@@ -12,6 +12,8 @@ pub mod dead_letters;
 pub mod demo;
 pub mod disburser;
 pub mod gateway_sim;
+#[cfg(test)]
+mod layers;
 pub mod observe;
 pub mod pgcopy;
 pub mod procs;
@@ -21,5 +23,5 @@ pub mod report;
 pub mod selector;
 pub mod startup;
 pub mod validator;
-pub mod wave_statements;
 pub mod waves;
+pub mod worker;

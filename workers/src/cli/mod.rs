@@ -22,31 +22,46 @@ pub mod select;
 pub mod wave_beacon;
 pub mod wave_close;
 pub mod wave_open;
+pub mod wave_statements;
 pub mod wave_status;
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand};
+use std::future::Future;
+
+use clap::{Args, Parser, Subcommand};
 
 use self::error::{CliError, CliResult, input};
 use self::output::Output;
 use crate::app::App;
 use crate::startup::CommonArgs;
 
-#[derive(Debug, Parser)]
-#[command(
-    name = "prakerja",
-    version,
-    about = "Operate the Prakerja pipeline: waves, draws, audits and disbursements",
-    after_help = "Exit codes: 0 success, 1 audit mismatch or broken invariant, 2 bad usage or input, 3 service or system failure.\n\
-                  Configuration: config/default.toml, PRAKERJA_CONFIG_DIR, PRAKERJA__SECTION__KEY variables."
-)]
-pub struct Cli {
+/// What `prakerja` prints after its help: exit codes and configuration.
+pub const AFTER_HELP: &str = "Exit codes: 0 success, 1 audit mismatch or broken invariant, 2 bad usage or input, 3 service or system failure.\n\
+                  Configuration: config/default.toml, PRAKERJA_CONFIG_DIR, PRAKERJA__SECTION__KEY variables.";
+
+/// Options every command takes.
+#[derive(Debug, Args)]
+pub struct Global {
     /// Print the result as one JSON object on stdout.
     #[arg(long, global = true)]
     pub json: bool,
     #[command(flatten)]
     pub common: CommonArgs,
+}
+
+/// The operator's commands on their own (the binary adds `demo`, which is
+/// built from them).
+#[derive(Debug, Parser)]
+#[command(
+    name = "prakerja",
+    version,
+    about = "Operate the Prakerja pipeline: waves, draws, audits and disbursements",
+    after_help = AFTER_HELP
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -84,8 +99,6 @@ pub enum Command {
     /// Dead-lettered messages: list them, replay them.
     #[command(subcommand)]
     Dead(dead::DeadCommand),
-    /// The whole pipeline on a synthetic wave, start to finish (starts its own workers).
-    Demo(crate::demo::DemoArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -129,8 +142,49 @@ pub enum DisburseCommand {
 
 /// Runs a parsed command line; returns the process exit code.
 pub async fn run(cli: Cli) -> u8 {
-    let out = Output { json: cli.json };
-    match dispatch(cli, out).await {
+    let out = Output {
+        json: cli.global.json,
+    };
+    // Commands that work on files alone need no configuration or services.
+    if matches!(
+        &cli.command,
+        Command::Select(_)
+            | Command::Audit(audit::AuditArgs {
+                bundle: Some(_),
+                ..
+            })
+    ) {
+        shared::telemetry::init("warn", shared::config::LogFormat::Human);
+        return finish(out, offline(cli.command, out));
+    }
+    let command = cli.command;
+    run_with_app(cli.global, |app, out| async move {
+        dispatch(&app, command, out).await
+    })
+    .await
+}
+
+/// Loads the configuration, builds the process's [`App`] and runs `command`
+/// with it; returns the process exit code.
+pub async fn run_with_app<F, Fut>(global: Global, command: F) -> u8
+where
+    F: FnOnce(App, Output) -> Fut,
+    Fut: Future<Output = CliResult<()>>,
+{
+    let out = Output { json: global.json };
+    let result = async {
+        let settings = crate::startup::init(&global.common).map_err(CliError::Input)?;
+        let app = App::new(settings).map_err(CliError::Input)?;
+        command(app, out).await
+    }
+    .await;
+    finish(out, result)
+}
+
+/// Reports a failure (on stderr, and as JSON when asked) and maps it to
+/// the exit code.
+fn finish(out: Output, result: CliResult<()>) -> u8 {
+    match result {
         Ok(()) => 0,
         Err(error) => {
             if !matches!(error, CliError::CheckFailed(_)) {
@@ -145,50 +199,37 @@ pub async fn run(cli: Cli) -> u8 {
     }
 }
 
-async fn dispatch(cli: Cli, out: Output) -> CliResult<()> {
-    // Commands that work on files alone need no configuration or services.
-    match &cli.command {
-        Command::Select(_)
-        | Command::Audit(audit::AuditArgs {
-            bundle: Some(_), ..
-        }) => {
-            shared::telemetry::init("warn", shared::config::LogFormat::Human);
-            return offline(cli.command, out);
-        }
-        _ => {}
-    }
-    let settings = crate::startup::init(&cli.common).map_err(CliError::Input)?;
-    let app = App::new(settings).map_err(CliError::Input)?;
-    match cli.command {
-        Command::Migrate => out.print(&migrate::run(&app).await?, migrate::human),
+async fn dispatch(app: &App, command: Command, out: Output) -> CliResult<()> {
+    match command {
+        Command::Migrate => out.print(&migrate::run(app).await?, migrate::human),
         Command::Wave(WaveCommand::Open(args)) => {
-            out.print(&wave_open::run(&app, args).await?, wave_open::human)
+            out.print(&wave_open::run(app, args).await?, wave_open::human)
         }
         Command::Wave(WaveCommand::Close(args)) => {
-            out.print(&wave_close::run(&app, out, args).await?, wave_close::human)
+            out.print(&wave_close::run(app, out, args).await?, wave_close::human)
         }
         Command::Wave(WaveCommand::Beacon(args)) => {
-            out.print(&wave_beacon::run(&app, args).await?, wave_beacon::human)
+            out.print(&wave_beacon::run(app, args).await?, wave_beacon::human)
         }
         Command::Wave(WaveCommand::Status { wave }) => out.print(
-            &wave_status::status(&app, wave).await?,
+            &wave_status::status(app, wave).await?,
             wave_status::status_human,
         ),
         Command::Wave(WaveCommand::List) => {
-            out.print(&wave_status::list(&app).await?, wave_status::list_human)
+            out.print(&wave_status::list(app).await?, wave_status::list_human)
         }
         Command::Wave(WaveCommand::Export { wave, dir }) => {
-            out.print(&export::run(&app, wave, &dir).await?, export::human)
+            out.print(&export::run(app, wave, &dir).await?, export::human)
         }
         Command::Audit(args) => {
             let wave = args
                 .wave
                 .ok_or_else(|| input("give a WAVE or --bundle DIR"))?;
-            audit::run_wave(&app, out, wave, args.strict).await?;
+            audit::run_wave(app, out, wave, args.strict).await?;
         }
         Command::Generate(args) => {
             let to_stdout = args.output.is_none();
-            let report = generate::run(&app, out, args).await?;
+            let report = generate::run(app, out, args).await?;
             // The registrations own stdout; the summary goes to stderr.
             if to_stdout {
                 if out.json {
@@ -199,45 +240,44 @@ async fn dispatch(cli: Cli, out: Output) -> CliResult<()> {
             }
         }
         Command::Ingest { file, retry_secs } => out.print(
-            &ingest::run(&app, out, &file, std::time::Duration::from_secs(retry_secs)).await?,
+            &ingest::run(app, out, &file, std::time::Duration::from_secs(retry_secs)).await?,
             ingest::human,
         ),
         Command::Disburse(DisburseCommand::Run(args)) => out.print(
-            &disburse_run::run(&app, out, args).await?,
+            &disburse_run::run(app, out, args).await?,
             disburse_run::human,
         ),
         Command::Disburse(DisburseCommand::Report(args)) => {
-            let report = disburse_report::run(&app, out, args).await?;
+            let report = disburse_report::run(app, out, args).await?;
             disburse_report::verdict(&report)?;
         }
         Command::Disburse(DisburseCommand::Resolve(args)) => out.print(
-            &disburse_resolve::run(&app, args).await?,
+            &disburse_resolve::run(app, args).await?,
             disburse_resolve::human,
         ),
-        Command::Report(args) => out.print(&report::run(&app, args).await?, report::human),
+        Command::Report(args) => out.print(&report::run(app, args).await?, report::human),
         Command::Disburse(DisburseCommand::Pause(args)) => out.print(
-            &disburse_steer::pause(&app, args).await?,
+            &disburse_steer::pause(app, args).await?,
             disburse_steer::pause_human,
         ),
         Command::Disburse(DisburseCommand::Resume(args)) => out.print(
-            &disburse_steer::resume(&app, args).await?,
+            &disburse_steer::resume(app, args).await?,
             disburse_steer::resume_human,
         ),
         Command::Disburse(DisburseCommand::Approve(args)) => out.print(
-            &disburse_steer::approve(&app, args).await?,
+            &disburse_steer::approve(app, args).await?,
             disburse_steer::approve_human,
         ),
         Command::Participant(participant::ParticipantCommand::Payout(args)) => out.print(
-            &participant::payout(&app, args).await?,
+            &participant::payout(app, args).await?,
             participant::payout_human,
         ),
         Command::Dead(dead::DeadCommand::List(args)) => {
-            out.print(&dead::list(&app, args).await?, dead::list_human)
+            out.print(&dead::list(app, args).await?, dead::list_human)
         }
         Command::Dead(dead::DeadCommand::Replay(args)) => {
-            out.print(&dead::replay(&app, args).await?, dead::replay_human)
+            out.print(&dead::replay(app, args).await?, dead::replay_human)
         }
-        Command::Demo(args) => crate::demo::run(&app, out, args).await?,
         Command::Select(_) => unreachable!("handled offline"),
     }
     Ok(())

@@ -7,8 +7,8 @@
 //! its `waves` row; the close barrier reads the queue and the validators'
 //! heartbeats.)
 
+use super::{export, wave_status};
 use crate::audit::queries as audit;
-use crate::cli::{export, wave_status};
 use crate::selector::inputs;
 
 /// One statement and how to run it.
