@@ -21,6 +21,7 @@ mod draw_guards;
 mod fault_support;
 mod faults;
 mod frozen;
+mod message_bodies;
 mod metrics_health;
 mod overpayments;
 mod payment_results;

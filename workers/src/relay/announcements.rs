@@ -2,8 +2,11 @@
 //! `participants.selected` (one message per selected or promoted person, for
 //! notifying them).
 
+use chrono::NaiveDate;
 use shared::amqp::Queue;
+use shared::messages::ParticipantSelected;
 use sqlx::PgPool;
+use uuid::Uuid;
 
 use super::{OutboxRow, OutboxSource};
 
@@ -23,13 +26,10 @@ impl OutboxSource for Announcements {
     }
 
     async fn fetch(&self, after: i64, limit: i64) -> Result<Vec<OutboxRow>, sqlx::Error> {
-        let rows: Vec<(i64, String, String)> = sqlx::query_as(
-            "SELECT p.participant_id, p.registration_id::text, \
-                    jsonb_strip_nulls(jsonb_build_object( \
-                      'wave_id', p.wave_id, 'nik', p.nik, 'stratum', p.stratum, 'rank', p.rank, \
-                      'registration_id', p.registration_id, 'full_name', r.full_name, \
-                      'email', r.email, 'phone', r.phone, 'card_number', p.card_number, \
-                      'purchase_deadline', p.purchase_deadline, 'replaces_nik', revoked.nik))::text \
+        let rows: Vec<Unannounced> = sqlx::query_as(
+            "SELECT p.participant_id, p.wave_id, p.nik, p.stratum, p.rank, p.registration_id, \
+                    r.full_name, r.email, r.phone, p.card_number, p.purchase_deadline, \
+                    revoked.nik AS replaces_nik \
                FROM participants p \
                JOIN registrations r ON r.registration_id = p.registration_id \
                LEFT JOIN promotions pr ON pr.promoted_participant_id = p.participant_id \
@@ -41,14 +41,7 @@ impl OutboxSource for Announcements {
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows
-            .into_iter()
-            .map(|(key, message_id, body)| OutboxRow {
-                key,
-                message_id,
-                body: body.into_bytes(),
-            })
-            .collect())
+        rows.into_iter().map(Unannounced::into_row).collect()
     }
 
     async fn mark_sent(&self, keys: &[i64]) -> Result<(), sqlx::Error> {
@@ -57,5 +50,47 @@ impl OutboxSource for Announcements {
             .execute(&self.pool)
             .await?;
         Ok(())
+    }
+}
+
+/// A participant to announce, as stored; every field of an eligible
+/// registration is present (the validator rejects one that lacks any).
+#[derive(sqlx::FromRow)]
+struct Unannounced {
+    participant_id: i64,
+    wave_id: i32,
+    nik: String,
+    stratum: String,
+    rank: i32,
+    registration_id: Uuid,
+    full_name: String,
+    email: String,
+    phone: String,
+    card_number: String,
+    purchase_deadline: NaiveDate,
+    replaces_nik: Option<String>,
+}
+
+impl Unannounced {
+    /// The message, serialized from its contract type.
+    fn into_row(self) -> Result<OutboxRow, sqlx::Error> {
+        let message = ParticipantSelected {
+            wave_id: u32::try_from(self.wave_id).map_err(|e| sqlx::Error::Decode(e.into()))?,
+            nik: self.nik,
+            stratum: self.stratum,
+            rank: u32::try_from(self.rank).map_err(|e| sqlx::Error::Decode(e.into()))?,
+            registration_id: self.registration_id,
+            full_name: self.full_name,
+            email: self.email,
+            phone: self.phone,
+            card_number: self.card_number,
+            purchase_deadline: self.purchase_deadline,
+            replaces_nik: self.replaces_nik,
+        };
+        Ok(OutboxRow {
+            key: self.participant_id,
+            message_id: self.registration_id.to_string(),
+            body: serde_json::to_vec(&message).map_err(|e| sqlx::Error::Encode(e.into()))?,
+        })
     }
 }
