@@ -105,6 +105,7 @@ impl BenchEnv {
                 commitment: None,
                 beacon: None,
                 kk_cap: None,
+                selection: workers::waves::Selection::V1,
             },
         )
         .await

@@ -29,7 +29,8 @@ impl OutboxSource for Announcements {
                       'wave_id', p.wave_id, 'nik', p.nik, 'stratum', p.stratum, 'rank', p.rank, \
                       'registration_id', p.registration_id, 'full_name', r.full_name, \
                       'email', r.email, 'phone', r.phone, 'card_number', p.card_number, \
-                      'purchase_deadline', p.purchase_deadline, 'replaces_nik', revoked.nik))::text \
+                      'purchase_deadline', p.purchase_deadline, 'replaces_nik', revoked.nik, \
+                      'pid', p.pid))::text \
                FROM participants p \
                JOIN registrations r ON r.registration_id = p.registration_id \
                LEFT JOIN promotions pr ON pr.promoted_participant_id = p.participant_id \
