@@ -38,11 +38,12 @@ fn algorithm<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Algorithm, D:
 }
 
 impl SelectionSettings {
-    /// The family key, if configured; an error (that never echoes the
-    /// setting) if it is not 64 hex digits.
+    /// The family key, if configured (an empty value is none); an error
+    /// (that never echoes the setting) if it is not 64 hex digits.
     pub fn family_key(&self) -> anyhow::Result<Option<FamilyKey>> {
         self.family_key
             .as_ref()
+            .filter(|text| !text.expose_secret().trim().is_empty())
             .map(|text| {
                 FamilyKey::from_hex(text.expose_secret())
                     .context("selection.family_key is invalid (PRAKERJA__SELECTION__FAMILY_KEY)")

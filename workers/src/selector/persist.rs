@@ -67,7 +67,10 @@ pub async fn store(pool: &PgPool, input: StoreInput<'_>) -> anyhow::Result<u64> 
 /// A v2 candidate's `pid` as its 32 hex digits; `\N` (NULL) for v1.
 fn push_pid(buf: &mut Vec<u8>, info: &CandidateInfo, v2: bool) {
     if v2 {
-        buf.extend_from_slice(format!("{:032x}", info.pid).as_bytes());
+        let mut hex = [0u8; 32];
+        // 16 bytes always fit 32 hex digits.
+        let _ = hex::encode_to_slice(info.pid.to_be_bytes(), &mut hex);
+        buf.extend_from_slice(&hex);
     } else {
         buf.extend_from_slice(b"\\N");
     }
