@@ -78,6 +78,10 @@ impl BenchEnv {
                 "false".into(),
             ),
             ("RUST_LOG".into(), "warn".into()),
+            (
+                "PRAKERJA__SELECTION__FAMILY_KEY".into(),
+                crate::selection_e2e::BENCH_FAMILY_KEY.into(),
+            ),
             // Metrics and health on a free port each (several workers per host).
             ("PRAKERJA__METRICS__LISTEN".into(), "127.0.0.1:0".into()),
         ]
@@ -87,12 +91,23 @@ impl BenchEnv {
         &self.app.topology
     }
 
-    /// Opens a wave of scheme 2020 closing at `closes_at`, with a secret the
-    /// system draws and keeps.
+    /// Opens a v1 wave of scheme 2020 closing at `closes_at`, with a secret
+    /// the system draws and keeps.
     pub async fn open_wave(
         &self,
         allocation: &str,
         closes_at: DateTime<Utc>,
+    ) -> anyhow::Result<Wave> {
+        self.open_wave_with(allocation, closes_at, workers::waves::Selection::V1)
+            .await
+    }
+
+    /// As [`open_wave`](Self::open_wave), with the selection algorithm.
+    pub async fn open_wave_with(
+        &self,
+        allocation: &str,
+        closes_at: DateTime<Utc>,
+        selection: workers::waves::Selection,
     ) -> anyhow::Result<Wave> {
         open_wave(
             &self.app.pool,
@@ -105,6 +120,7 @@ impl BenchEnv {
                 commitment: None,
                 beacon: None,
                 kk_cap: None,
+                selection,
             },
         )
         .await

@@ -8,6 +8,7 @@ mod disburse;
 mod floor;
 mod seed;
 mod selection;
+mod selection_e2e;
 mod selection_v2;
 mod validator;
 
@@ -36,6 +37,15 @@ enum Which {
         #[arg(long, default_value_t = 1_000_000)]
         seats: u64,
         #[arg(long, default_value_t = 3)]
+        rounds: usize,
+    },
+    /// The selector end to end, v1 against v2, on the same seeded wave (alternating order per round).
+    SelectionE2e {
+        #[arg(long, default_value_t = 10_000_000)]
+        count: i64,
+        #[arg(long, default_value_t = 1_000_000)]
+        seats: u64,
+        #[arg(long, default_value_t = 1)]
         rounds: usize,
     },
     /// A run with 1,000,000 due entitlements, beside the raw publish-with-confirms rate.
@@ -67,6 +77,16 @@ async fn main() -> anyhow::Result<()> {
             results.insert(
                 "selection".into(),
                 serde_json::to_value(selection::run(count, seats, rounds).await?)?,
+            );
+        }
+        Which::SelectionE2e {
+            count,
+            seats,
+            rounds,
+        } => {
+            results.insert(
+                "selection_e2e".into(),
+                serde_json::to_value(selection_e2e::run(count, seats, rounds).await?)?,
             );
         }
         Which::Disburse { count } => {

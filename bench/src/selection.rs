@@ -64,7 +64,7 @@ pub async fn run(count: i64, seats: u64, rounds: usize) -> anyhow::Result<Select
     crate::seed::eligible(pool, wave.wave_id, count).await?;
 
     eprintln!("in-memory draw against SliceRandom::shuffle ({rounds} rounds)");
-    let infos = workers::selector::inputs::candidates(pool, wave.wave_id).await?;
+    let infos = workers::selector::inputs::candidates(pool, wave.wave_id, None).await?;
     let candidates: Vec<Candidate> = infos.iter().map(|i| i.candidate()).collect();
     // The system kept the secret at open (the operator's to read: the
     // benchmark is the operator); the draw of the benchmark uses it.

@@ -233,6 +233,7 @@ impl Settings {
             "disburser.approval_ceiling must be a whole number of rupiah, at least 0"
         );
         self.drand.check()?;
+        self.selection.check()?;
         if let BeaconChoice::Drand(name) = &self.selection.beacon {
             anyhow::ensure!(
                 self.drand.chains.contains_key(name),

@@ -32,6 +32,9 @@ pub struct ParticipantSelected {
     /// Set when this person took the seat of a revoked participant.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replaces_nik: Option<String>,
+    /// The pseudonymous `pid` of a v2 wave's participant (selection-v2/SPEC.md).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pid: Option<String>,
 }
 
 /// What a training platform reports.

@@ -38,6 +38,7 @@ pub async fn open_drand_wave(env: &TestEnv, allocation: &str) -> i32 {
             commitment: None,
             beacon: Some("drand:test".into()),
             kk_cap: None,
+            selection: None,
         },
     )
     .await

@@ -53,6 +53,7 @@ pub fn open_request(env: &TestEnv, name: &str, allocation: &str) -> OpenRequest 
         commitment: None,
         beacon: None,
         kk_cap: None,
+        selection: workers::waves::Selection::V1,
     }
 }
 

@@ -186,7 +186,7 @@ async fn a_draw_restarted_after_the_freeze_reads_exactly_the_frozen_inputs() {
             .expect("freeze")
     );
     // The first attempt reads its inputs and draws, then dies before storing.
-    let inputs = workers::selector::inputs::candidates(env.pool(), wave.wave_id)
+    let inputs = workers::selector::inputs::candidates(env.pool(), wave.wave_id, None)
         .await
         .expect("candidates");
     let found = Wave::find(env.pool(), i64::from(wave.wave_id))

@@ -33,6 +33,7 @@ mod report_plans;
 mod run_dates;
 mod secret_beacon_guards;
 mod selection;
+mod selection_v2;
 mod steering;
 mod submitted_at;
 mod unbelieved_results;

@@ -17,6 +17,9 @@ use super::digits::sixteen;
 /// The label hashed in front of the registration id (15 ASCII bytes).
 pub const PID_LABEL: &[u8; 15] = b"PRAKERJA-PID-V2";
 
+/// The label hashed in front of the family key for its fingerprint.
+pub const FINGERPRINT_LABEL: &[u8] = b"PRAKERJA-FAMILY-KEY-FINGERPRINT-V2";
+
 /// The first 16 bytes of a digest, big-endian: numeric order is the byte
 /// order of their hex.
 fn first_16(digest: &[u8]) -> u128 {
@@ -71,6 +74,17 @@ impl FamilyKey {
     /// entitled auditors, never for logs.
     pub fn expose_hex(&self) -> String {
         hex::encode(self.bytes)
+    }
+
+    /// What a wave stores to recognise its key without holding it:
+    /// SHA-256(`PRAKERJA-FAMILY-KEY-FINGERPRINT-V2` || the 32 key bytes).
+    /// Domain-separated, so it equals no HMAC or digest the draw publishes.
+    pub fn fingerprint(&self) -> [u8; 32] {
+        Sha256::new()
+            .chain_update(FINGERPRINT_LABEL)
+            .chain_update(self.bytes)
+            .finalize()
+            .into()
     }
 
     /// `fid` = first 16 bytes of HMAC-SHA256(family key, the KK's 16 ASCII
@@ -131,6 +145,13 @@ mod tests {
         assert_eq!(key.fid(42), Some(key.fid_of_digits(b"0000000000000042")));
         assert_eq!(format!("{key:?}"), "FamilyKey(…)");
         assert_eq!(FamilyKey::from_hex("00ff"), Err(FamilyKeyError));
+        let mut labelled = FINGERPRINT_LABEL.to_vec();
+        labelled.extend_from_slice(&hex::decode(key.expose_hex()).expect("hex"));
+        assert_eq!(
+            key.fingerprint().as_slice(),
+            Sha256::digest(&labelled).as_slice()
+        );
+        assert_ne!(key.fingerprint(), FamilyKey::new([7; 32]).fingerprint());
         assert_eq!(FamilyKey::from_hex(&key.expose_hex()), Ok(key));
     }
 }

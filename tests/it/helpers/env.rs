@@ -11,6 +11,11 @@ use workers::app::App;
 
 use super::services::Services;
 
+/// The family key of every test's settings and processes (a test key,
+/// not a programme's).
+pub const TEST_FAMILY_KEY: &str =
+    "7072616b65726a6120746573742066616d696c79206b65792c20746573747321";
+
 /// A test's own database and queue names.
 pub struct TestEnv {
     pub app: App,
@@ -61,6 +66,9 @@ impl TestEnv {
         settings.validator.batch_max_wait_ms = 10;
         settings.selector.drain_poll_ms = 50;
         settings.disburser.schedule_enabled = false;
+        // Tests written before v2 expect v1 waves; v2 tests ask for v2.
+        settings.selection.algorithm = shared::selection::Algorithm::V1;
+        settings.selection.family_key = Some(SecretString::from(TEST_FAMILY_KEY));
         adjust(&mut settings);
         let app = App::new(settings).expect("app builds");
         shared::db::migrate(&app.pool)
@@ -100,6 +108,11 @@ impl TestEnv {
             (
                 "PRAKERJA__DISBURSER__SCHEDULE_ENABLED".into(),
                 "false".into(),
+            ),
+            ("PRAKERJA__SELECTION__ALGORITHM".into(), "v1".into()),
+            (
+                "PRAKERJA__SELECTION__FAMILY_KEY".into(),
+                TEST_FAMILY_KEY.into(),
             ),
             ("RUST_LOG".into(), "info,sqlx=warn,lapin=warn".into()),
             // Metrics and health on a free port each (tests run side by side).

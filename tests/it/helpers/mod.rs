@@ -19,7 +19,7 @@ mod services;
 mod wait;
 mod workers;
 
-pub use env::TestEnv;
+pub use env::{TEST_FAMILY_KEY, TestEnv};
 pub use private_postgres::PrivatePostgres;
 pub use private_rabbit::PrivateRabbit;
 pub use proxy::Proxy;

@@ -4,7 +4,7 @@
 
 use anyhow::Context;
 use serde::Serialize;
-use shared::selection::Draw;
+use shared::selection::{Draw, DrawCandidate, Manifest};
 use sqlx::PgPool;
 
 use super::{StoredDraw, queries};
@@ -48,25 +48,37 @@ pub async fn run(pool: &PgPool, stored: &StoredDraw) -> anyhow::Result<Vec<Check
     Ok(checks)
 }
 
-/// The stored rows and candidates against the digests the manifest published.
+/// The stored rows and candidates against the digests the manifest
+/// published (a v2 wave's by `pid` and `fid`).
 pub fn digests(stored: &StoredDraw) -> Vec<Check> {
-    let output = hex::encode(shared::selection::output_digest(&stored.rows));
-    let input = hex::encode(shared::selection::input_digest(&stored.candidates));
+    match &stored.v2 {
+        None => digests_of(&stored.rows, &stored.candidates, &stored.manifest),
+        Some(v2) => digests_of(&v2.rows, &v2.candidates, &stored.manifest),
+    }
+}
+
+fn digests_of<C: DrawCandidate>(
+    rows: &[C::Row],
+    candidates: &[C],
+    manifest: &Manifest,
+) -> Vec<Check> {
+    let output = hex::encode(shared::selection::output_digest(rows));
+    let input = hex::encode(shared::selection::input_digest(candidates));
     vec![
         Check {
             name: "stored rows hash to the published output digest",
-            ok: output == stored.manifest.output_digest,
+            ok: output == manifest.output_digest,
             detail: format!(
                 "the stored rows hash to {output}, the manifest says {}",
-                stored.manifest.output_digest
+                manifest.output_digest
             ),
         },
         Check {
             name: "stored candidates hash to the published input digest",
-            ok: input == stored.manifest.input_digest,
+            ok: input == manifest.input_digest,
             detail: format!(
                 "the stored candidates hash to {input}, the manifest says {}",
-                stored.manifest.input_digest
+                manifest.input_digest
             ),
         },
     ]
@@ -100,6 +112,8 @@ pub async fn recompute_skew(
             tier: next("tier")?.parse()?,
             registration_id: next("registration_id")?.parse()?,
             submitted_at: next("submitted_at")?.parse()?,
+            pid: 0,
+            fid: 0,
         });
         Ok(())
     })

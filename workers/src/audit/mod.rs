@@ -11,14 +11,16 @@ use std::path::Path;
 use serde::Serialize;
 use shared::beacon::Chain;
 use shared::selection::bundle::{AnyBundle, BundleOf};
-use shared::selection::{Difference, Draw, DrawCandidate, DrawRow, compare, draw};
+use shared::selection::{
+    Difference, Draw, DrawCandidate, DrawParams, DrawRow, FamilyKey, compare, draw,
+};
 use sqlx::PgPool;
 
 use shared::skew::draw_check::SkewCheck;
 
 pub use beacon::BeaconReport;
 pub use checks::Check;
-pub use stored::{NotDrawn, StoredDraw};
+pub use stored::{NotDrawn, StoredDraw, StoredV2};
 
 /// What an audit found.
 #[derive(Debug, Serialize)]
@@ -92,19 +94,61 @@ pub async fn audit_wave(pool: &PgPool, wave_id: i64, alpha: f64) -> anyhow::Resu
 }
 
 /// Recomputes a wave's draw from the database and compares; a drand
-/// beacon's chain is also checked against the `pinned` chains.
+/// beacon's chain is also checked against the `pinned` chains. A v2 wave
+/// needs [`audit_wave_keyed`].
 pub async fn audit_wave_pinned(
     pool: &PgPool,
     wave_id: i64,
     alpha: f64,
     pinned: Option<&[Chain]>,
 ) -> anyhow::Result<AuditReport> {
-    let stored = StoredDraw::load(pool, wave_id).await?;
-    let params = stored.params.clone();
-    let candidates = stored.candidates.clone();
+    audit_wave_keyed(pool, wave_id, alpha, pinned, None).await
+}
+
+/// As [`audit_wave_pinned`], with the configured family key: a v2 wave is
+/// recomputed by `pid` and `fid`, derived again from the stored
+/// registration ids and KKs (refused unless the key is the wave's).
+pub async fn audit_wave_keyed(
+    pool: &PgPool,
+    wave_id: i64,
+    alpha: f64,
+    pinned: Option<&[Chain]>,
+    key: Option<&FamilyKey>,
+) -> anyhow::Result<AuditReport> {
+    let stored = StoredDraw::load_keyed(pool, wave_id, key).await?;
+    match stored.v2.clone() {
+        None => {
+            let (params, candidates) = (stored.params.clone(), stored.candidates.clone());
+            let rows = stored.rows.clone();
+            audit_stored(pool, &stored, params, candidates, &rows, alpha, pinned).await
+        }
+        Some(v2) => {
+            audit_stored(
+                pool,
+                &stored,
+                v2.params,
+                v2.candidates,
+                &v2.rows,
+                alpha,
+                pinned,
+            )
+            .await
+        }
+    }
+}
+
+async fn audit_stored<C: DrawCandidate>(
+    pool: &PgPool,
+    stored: &StoredDraw,
+    params: DrawParams<C::Id>,
+    candidates: Vec<C>,
+    rows: &[C::Row],
+    alpha: f64,
+    pinned: Option<&[Chain]>,
+) -> anyhow::Result<AuditReport> {
     let recomputed = tokio::task::spawn_blocking(move || draw(&params, candidates)).await??;
-    let differences = compare(&stored.rows, &stored.manifest, &recomputed);
-    let mut checks = checks::run(pool, &stored).await?;
+    let differences = compare(rows, &stored.manifest, &recomputed);
+    let mut checks = checks::run(pool, stored).await?;
     let (beacon_checks, beacon) = beacon::from_wave(
         &stored.wave,
         &stored.manifest,
@@ -118,9 +162,9 @@ pub async fn audit_wave_pinned(
         rows: stored.rows.clone(),
         manifest: stored.manifest.clone(),
     };
-    let skew = checks::recompute_skew(pool, &stored, &published, alpha).await?;
+    let skew = checks::recompute_skew(pool, stored, &published, alpha).await?;
     Ok(AuditReport::new(
-        format!("wave {wave_id}"),
+        format!("wave {}", stored.wave.wave_id),
         &recomputed,
         differences,
         checks,

@@ -68,7 +68,8 @@ pub fn skew_rows(wave_id: i32) -> String {
 /// A stored draw's rows in output order (read with `COPY`).
 pub fn stored_rows(wave_id: i32) -> String {
     format!(
-        "SELECT stratum, rank, nik, status, kk, province, tier FROM selection_results \
+        "SELECT stratum, rank, nik, status, kk, province, tier, registration_id, pid \
+           FROM selection_results \
           WHERE wave_id = {wave_id} ORDER BY stratum COLLATE \"C\", rank"
     )
 }

@@ -5,12 +5,13 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::error::{CliError, CliResult, input};
+use super::error::{CliError, CliResult};
 use super::output::Output;
 use crate::app::App;
 use shared::beacon::Chain;
 
-use crate::audit::{AuditReport, NotDrawn, audit_bundle_pinned, audit_wave_pinned, human};
+use crate::audit::{AuditReport, NotDrawn, audit_bundle_pinned, audit_wave_keyed, human};
+use crate::waves::WaveKeyError;
 
 #[derive(Debug, Args)]
 pub struct AuditArgs {
@@ -47,18 +48,31 @@ pub fn configured_chains() -> Option<Vec<Chain>> {
 
 pub async fn run_wave(app: &App, out: Output, wave: i64, strict: bool) -> CliResult<()> {
     let pinned = app.settings.drand.all();
-    let report = audit_wave_pinned(
+    let key = app
+        .settings
+        .selection
+        .family_key()
+        .map_err(CliError::Input)?;
+    let report = audit_wave_keyed(
         &app.pool,
         wave,
         app.settings.selector.skew_alpha,
         Some(&pinned),
+        key.as_ref(),
     )
     .await
-    .map_err(|e| match e.downcast::<NotDrawn>() {
-        Ok(not_drawn) => input(not_drawn),
-        Err(other) => CliError::Failure(other),
-    })?;
+    .map_err(stored_draw_error)?;
     finish(out, &report, strict)
+}
+
+/// Exit 2 for a wave with no draw or a family key that does not fit it;
+/// 3 for anything else.
+pub fn stored_draw_error(error: anyhow::Error) -> CliError {
+    if error.is::<NotDrawn>() || error.is::<WaveKeyError>() {
+        CliError::Input(error)
+    } else {
+        CliError::Failure(error)
+    }
 }
 
 fn finish(out: Output, report: &AuditReport, strict: bool) -> CliResult<()> {

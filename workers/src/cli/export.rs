@@ -1,7 +1,8 @@
-//! `prakerja wave export WAVE --dir DIR`: the audit bundle, in the vector
-//! format of `selection-v1/` plus `rejected.csv`. Written to a temporary
-//! directory beside DIR and renamed into place, so DIR is either complete
-//! or absent.
+//! `prakerja wave export WAVE --dir DIR [--personal-data]`: the audit
+//! bundle, in the vector format of the wave's algorithm plus
+//! `rejected.csv` (a v2 wave's by `pid`: `export_v2.rs`). Written to a
+//! temporary directory beside DIR and renamed into place, so DIR is either
+//! complete or absent.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -12,8 +13,9 @@ use shared::selection::bundle::Bundle;
 use sqlx::PgPool;
 
 use super::error::{CliError, CliResult, input};
+use super::export_v2;
 use crate::app::App;
-use crate::audit::{NotDrawn, StoredDraw};
+use crate::audit::StoredDraw;
 use crate::pgcopy::copy_out_lines;
 
 #[derive(Debug, Serialize)]
@@ -23,9 +25,26 @@ pub struct ExportReport {
     pub files: Vec<String>,
     pub candidates: usize,
     pub rejected: u64,
+    /// `prakerja-selection-v1` or `-v2`.
+    pub algorithm: String,
+    /// Whether the bundle holds personal data: a v1 bundle (NIKs and KKs)
+    /// or a v2 bundle written with `--personal-data` (`identities.csv`).
+    pub personal_data: bool,
 }
 
+/// The public export (for a v1 wave, personal data all the same).
 pub async fn run(app: &App, wave_id: i64, dir: &Path) -> CliResult<ExportReport> {
+    run_with(app, wave_id, dir, false).await
+}
+
+/// The export; `personal_data` adds a v2 wave's `identities.csv` (refused
+/// for a v1 wave, whose bundle is personal data already).
+pub async fn run_with(
+    app: &App,
+    wave_id: i64,
+    dir: &Path,
+    personal_data: bool,
+) -> CliResult<ExportReport> {
     if dir.exists()
         && std::fs::read_dir(dir)
             .map(|mut d| d.next().is_some())
@@ -36,13 +55,20 @@ pub async fn run(app: &App, wave_id: i64, dir: &Path) -> CliResult<ExportReport>
             dir.display()
         )));
     }
-    let stored =
-        StoredDraw::load(&app.pool, wave_id)
-            .await
-            .map_err(|e| match e.downcast::<NotDrawn>() {
-                Ok(not_drawn) => input(not_drawn),
-                Err(other) => CliError::Failure(other),
-            })?;
+    let key = app
+        .settings
+        .selection
+        .family_key()
+        .map_err(CliError::Input)?;
+    let stored = StoredDraw::load_keyed(&app.pool, wave_id, key.as_ref())
+        .await
+        .map_err(super::audit::stored_draw_error)?;
+    if personal_data && stored.v2.is_none() {
+        return Err(input(format!(
+            "--personal-data: wave {wave_id} is prakerja-selection-v1, whose bundle holds \
+             NIKs and KKs already"
+        )));
+    }
     let parent = dir
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -56,7 +82,7 @@ pub async fn run(app: &App, wave_id: i64, dir: &Path) -> CliResult<ExportReport>
             .unwrap_or_default(),
         std::process::id()
     ));
-    let result = write_bundle(&app.pool, &stored, &staging).await;
+    let result = write_bundle(&app.pool, &stored, &staging, personal_data).await;
     let rejected = match result {
         Ok(rejected) => rejected,
         Err(error) => {
@@ -81,17 +107,25 @@ pub async fn run(app: &App, wave_id: i64, dir: &Path) -> CliResult<ExportReport>
         files,
         candidates: stored.candidates.len(),
         rejected,
+        algorithm: stored.manifest.algorithm.clone(),
+        personal_data: personal_data || stored.v2.is_none(),
     })
 }
 
 pub fn human(r: &ExportReport) -> String {
     format!(
-        "exported wave {} to {}: {} ({} candidates, {} rejected registrations)",
+        "exported wave {} ({}) to {}: {} ({} candidates, {} rejected registrations)\n{}",
         r.wave_id,
+        r.algorithm,
         r.dir,
         r.files.join(", "),
         r.candidates,
-        r.rejected
+        r.rejected,
+        if r.personal_data {
+            "this bundle holds PERSONAL DATA: for entitled auditors only, never publish it"
+        } else {
+            "this bundle holds no personal data: publish it"
+        }
     )
 }
 
@@ -99,8 +133,18 @@ async fn write_bundle(
     pool: &PgPool,
     stored: &StoredDraw,
     staging: &PathBuf,
+    personal_data: bool,
 ) -> anyhow::Result<u64> {
     std::fs::create_dir_all(staging).with_context(|| format!("creating {}", staging.display()))?;
+    if let Some(v2) = &stored.v2 {
+        export_v2::write_vector_files(stored, v2, staging)?;
+        std::fs::write(staging.join("manifest.json"), &stored.manifest_text)?;
+        if personal_data {
+            export_v2::write_identities(stored, v2, staging)?;
+        }
+        let rejected = staging.join("rejected.csv");
+        return export_v2::write_rejected(pool, stored.wave.wave_id, &rejected).await;
+    }
     let mut candidates = stored.candidates.clone();
     candidates.sort_unstable_by_key(|c| c.nik);
     let mut bundle = Bundle::from_inputs(&stored.params, candidates);

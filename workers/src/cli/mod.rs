@@ -10,6 +10,7 @@ pub mod disburse_steer;
 pub mod draw_summary;
 pub mod error;
 pub mod export;
+pub mod export_v2;
 pub mod generate;
 pub mod ingest;
 mod ingest_publish;
@@ -17,6 +18,7 @@ pub mod migrate;
 pub mod operator;
 pub mod output;
 pub mod participant;
+pub mod receipt;
 pub mod report;
 pub mod select;
 pub mod wave_beacon;
@@ -88,6 +90,9 @@ pub enum Command {
         #[arg(long, default_value_t = 300)]
         retry_secs: u64,
     },
+    /// What an applicant may know: wave, pid (v2), eligibility with every reason, the draw's
+    /// line, and how to check it against the published bundle.
+    Receipt { registration_id: String },
     /// Write a wave's report: one self-contained HTML file (charts inline, no network).
     Report(report::ReportArgs),
     /// Nightly disbursement runs and reconciliation; pausing, approving and resolving payments.
@@ -120,6 +125,10 @@ pub enum WaveCommand {
         /// A directory that does not exist yet (or is empty).
         #[arg(long)]
         dir: PathBuf,
+        /// Add identities.csv (registration_id,pid,nik,kk) for auditors
+        /// entitled to personal data (v2 waves only).
+        #[arg(long)]
+        personal_data: bool,
     },
 }
 
@@ -218,9 +227,14 @@ async fn dispatch(app: &App, command: Command, out: Output) -> CliResult<()> {
         Command::Wave(WaveCommand::List) => {
             out.print(&wave_status::list(app).await?, wave_status::list_human)
         }
-        Command::Wave(WaveCommand::Export { wave, dir }) => {
-            out.print(&export::run(app, wave, &dir).await?, export::human)
-        }
+        Command::Wave(WaveCommand::Export {
+            wave,
+            dir,
+            personal_data,
+        }) => out.print(
+            &export::run_with(app, wave, &dir, personal_data).await?,
+            export::human,
+        ),
         Command::Audit(args) => {
             let wave = args
                 .wave
@@ -256,6 +270,9 @@ async fn dispatch(app: &App, command: Command, out: Output) -> CliResult<()> {
             disburse_resolve::human,
         ),
         Command::Report(args) => out.print(&report::run(app, args).await?, report::human),
+        Command::Receipt { registration_id } => {
+            out.print(&receipt::run(app, &registration_id).await?, receipt::human)
+        }
         Command::Disburse(DisburseCommand::Pause(args)) => out.print(
             &disburse_steer::pause(app, args).await?,
             disburse_steer::pause_human,

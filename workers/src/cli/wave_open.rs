@@ -6,11 +6,11 @@ use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use clap::Args;
 use serde::Serialize;
 use shared::beacon::{BeaconChoice, Chain};
-use shared::selection::Allocation;
+use shared::selection::{Algorithm, Allocation};
 
 use super::error::{CliResult, InputContext, input};
 use crate::app::App;
-use crate::waves::{OpenRequest, open_wave};
+use crate::waves::{OpenRequest, Selection, open_wave};
 
 #[derive(Debug, Args)]
 pub struct OpenArgs {
@@ -40,6 +40,11 @@ pub struct OpenArgs {
     /// Beneficiaries per family card across all waves (default: the scheme's).
     #[arg(long)]
     pub kk_cap: Option<u32>,
+    /// The selection algorithm: v1 (publishes NIKs and KKs) or v2
+    /// (pseudonymous ids; needs the setting selection.family_key).
+    /// Default: the setting selection.algorithm.
+    #[arg(long)]
+    pub selection: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -56,6 +61,8 @@ pub struct OpenReport {
     pub beacon_source: String,
     /// The drand chain's parameters, as frozen into the wave.
     pub beacon_chain: Option<Chain>,
+    /// `prakerja-selection-v1` or `prakerja-selection-v2`.
+    pub selection: String,
 }
 
 pub async fn run(app: &App, args: OpenArgs) -> CliResult<OpenReport> {
@@ -71,6 +78,7 @@ pub async fn run(app: &App, args: OpenArgs) -> CliResult<OpenReport> {
         return Err(input("--name must not be empty"));
     }
     let beacon = beacon_chain(app, args.beacon.as_deref())?;
+    let selection = selection(app, args.selection.as_deref())?;
     let wave = open_wave(
         &app.pool,
         OpenRequest {
@@ -82,16 +90,19 @@ pub async fn run(app: &App, args: OpenArgs) -> CliResult<OpenReport> {
             commitment,
             beacon,
             kk_cap: args.kk_cap,
+            selection,
         },
     )
     .await
     .map_err(|e| {
-        if e.to_string().contains("already exists") {
+        let text = e.to_string();
+        if text.contains("already exists") || text.contains("family_key") {
             super::error::CliError::Input(e)
         } else {
             e.into()
         }
     })?;
+    let algorithm = wave.algorithm()?;
     Ok(OpenReport {
         wave_id: wave.wave_id,
         commitment: wave.commitment_hex(),
@@ -103,6 +114,7 @@ pub async fn run(app: &App, args: OpenArgs) -> CliResult<OpenReport> {
         secret_kept_by: wave.secret_source,
         beacon_source: wave.beacon_source,
         beacon_chain: wave.beacon_chain.map(|c| c.0),
+        selection: algorithm.name().to_owned(),
     })
 }
 
@@ -112,6 +124,7 @@ pub fn human(r: &OpenReport) -> String {
          commitment (publish this now): {}\n",
         r.wave_id, r.name, r.scheme, r.allocation, r.kk_cap, r.closes_at, r.commitment
     );
+    text.push_str(&format!("selection: {}\n", r.selection));
     if r.secret_kept_by == "system" {
         text.push_str(
             "the secret was drawn by the system and is kept until the close reveals it\n",
@@ -129,6 +142,24 @@ pub fn human(r: &OpenReport) -> String {
         None => text.push_str("beacon: none (development: the draw has no public randomness)\n"),
     }
     text
+}
+
+/// `--selection` (or `selection.algorithm`), with the family key for v2.
+fn selection(app: &App, flag: Option<&str>) -> CliResult<Selection> {
+    let algorithm = match flag {
+        Some(text) => text.parse::<Algorithm>().input_err()?,
+        None => app.settings.selection.algorithm,
+    };
+    match algorithm {
+        Algorithm::V1 => Ok(Selection::V1),
+        Algorithm::V2 => match app.settings.selection.family_key().input_err()? {
+            Some(key) => Ok(Selection::V2(key)),
+            None => Err(input(
+                "--selection v2 needs the setting selection.family_key: the programme's \
+                 32-byte key as 64 hex digits (PRAKERJA__SELECTION__FAMILY_KEY)",
+            )),
+        },
+    }
 }
 
 /// The chain `--beacon` (or `selection.beacon`) names; `None` for `none`.

@@ -65,6 +65,10 @@ pub fn reads(wave_id: i32) -> Vec<WaveStatement> {
         WaveStatement::inlined("audit: stored rows", audit::stored_rows(wave_id)),
         WaveStatement::inlined("audit: skew check rows", audit::skew_rows(wave_id)),
         WaveStatement::inlined("export: rejected.csv", export::rejected_rows(wave_id)),
+        WaveStatement::inlined(
+            "export: rejected.csv (v2)",
+            crate::cli::export_v2::rejected_v2_rows(wave_id),
+        ),
         WaveStatement::bound(
             "status: registrations",
             wave_status::REGISTRATION_COUNTS_SQL,

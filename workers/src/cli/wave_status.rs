@@ -20,6 +20,8 @@ pub struct WaveLine {
     pub closes_at: DateTime<Utc>,
     pub closed_at: Option<DateTime<Utc>>,
     pub commitment: String,
+    /// The selection algorithm fixed at open: `v1` or `v2`.
+    pub selection: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -170,18 +172,20 @@ fn line(wave: Wave) -> WaveLine {
         allocation: wave.allocation,
         closes_at: wave.closes_at,
         closed_at: wave.closed_at,
+        selection: wave.selection_algorithm,
     }
 }
 
 pub fn status_human(r: &StatusReport) -> String {
     let w = &r.wave;
     let mut text = format!(
-        "wave {} {:?}: {} (scheme {}, allocation {}, KK cap {})\n  closes {}{}\n  commitment {}\n\
-         registrations: {} ({} eligible, {} rejected)\n",
+        "wave {} {:?}: {} (scheme {}, selection {}, allocation {}, KK cap {})\n  closes {}{}\n  \
+         commitment {}\nregistrations: {} ({} eligible, {} rejected)\n",
         w.wave_id,
         w.name,
         w.state,
         w.scheme,
+        w.selection,
         w.allocation,
         r.kk_cap,
         w.closes_at.to_rfc3339(),

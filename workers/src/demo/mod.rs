@@ -2,11 +2,14 @@
 //! It starts the workers itself (two validators, a selector, a disburser, the
 //! payment gateway simulator and the beacon simulator), then: open a wave
 //! whose beacon is the simulator's chain, generate and ingest registrations,
-//! close while they are still queued, draw, export, audit,
+//! close while they are still queued, draw (`prakerja-selection-v2`),
+//! export the public bundle, audit, print one applicant's receipt and run
+//! the Python verifier on the bundle,
 //! and live through simulated months of training and nightly runs, ending
 //! with the reconciliation report and the wave's HTML report, whose path
 //! is the demo's last line.
 
+mod check;
 mod months;
 pub mod training;
 mod workers;
@@ -59,10 +62,19 @@ pub async fn run(app: &App, out: Output, args: DemoArgs) -> CliResult<()> {
     println!(
         "   simulated dates: disburser.max_days_ahead = {days_ahead} for the demo's processes"
     );
-    let fleet = workers::Fleet::start(&dir.join("logs"), days_ahead).await?;
+    let family_key = match &app.settings.selection.family_key {
+        Some(key) => secrecy::ExposeSecret::expose_secret(key).to_owned(),
+        None => {
+            println!(
+                "   selection.family_key is not configured: the demo uses its development key"
+            );
+            check::DEMO_FAMILY_KEY.to_owned()
+        }
+    };
+    let fleet = workers::Fleet::start(&dir.join("logs"), days_ahead, &family_key).await?;
     // The wave takes its beacon from the simulator's chain, pinned here as
     // configuration would pin a real one.
-    let app = &simulation(app, days_ahead, &fleet.beacon_chain);
+    let app = &simulation(app, days_ahead, &fleet.beacon_chain, family_key);
     let mut wave = None;
     let result = scenario(app, out, &args, &dir, &fleet.beacon_chain.name, &mut wave).await;
     step("stopping the workers");
@@ -109,7 +121,7 @@ async fn scenario(
         .round()
         .max(1.0) as u64;
     step(&format!(
-        "2. opening a wave (scheme 2020, proportional allocation by province, beacon drand:{beacon_chain} from the beacon simulator)"
+        "2. opening a wave (scheme 2020, selection v2, proportional allocation by province, beacon drand:{beacon_chain} from the beacon simulator)"
     ));
     let opened = wave_open::run(
         app,
@@ -121,6 +133,7 @@ async fn scenario(
             commitment: None,
             beacon: Some(format!("drand:{beacon_chain}")),
             kk_cap: None,
+            selection: Some("v2".to_owned()),
         },
     )
     .await?;
@@ -198,6 +211,11 @@ async fn scenario(
     audit::run_wave(app, out, i64::from(wave_id), false).await?;
     audit::run_bundle(out, &bundle, false, Some(&app.settings.drand.all()))?;
 
+    step(
+        "7b. what an applicant sees, and the independent verifier (Python, standard library) on the public bundle",
+    );
+    check::receipt_and_verifier(app, wave_id, &bundle).await?;
+
     step(&format!(
         "8. {} simulated months of training and nightly disbursement runs (gateway simulator: failures, duplicates, delays, silence, reversals)",
         args.months
@@ -206,10 +224,16 @@ async fn scenario(
     Ok(())
 }
 
-/// The demo's own settings, with simulated dates allowed `days_ahead`.
-/// The demo's settings: simulated dates allowed, the simulator's chain pinned.
-fn simulation(app: &App, days_ahead: u32, chain: &shared::beacon::Chain) -> App {
+/// The demo's settings: simulated dates allowed, the simulator's chain
+/// pinned, the family key the workers have.
+fn simulation(
+    app: &App,
+    days_ahead: u32,
+    chain: &shared::beacon::Chain,
+    family_key: String,
+) -> App {
     let mut settings = (*app.settings).clone();
+    settings.selection.family_key = Some(secrecy::SecretString::from(family_key));
     settings.disburser.max_days_ahead = settings.disburser.max_days_ahead.max(days_ahead);
     settings
         .drand

@@ -19,7 +19,7 @@ pub struct Fleet {
 impl Fleet {
     /// Starts the fleet; the disburser accepts run dates and training
     /// events up to `days_ahead` days after today (simulated months).
-    pub async fn start(logs: &Path, days_ahead: u32) -> anyhow::Result<Fleet> {
+    pub async fn start(logs: &Path, days_ahead: u32, family_key: &str) -> anyhow::Result<Fleet> {
         std::fs::create_dir_all(logs)?;
         let mut workers = Vec::new();
         let beacon_chain = start_beacon_simulator(logs, &mut workers).await?;
@@ -36,6 +36,11 @@ impl Fleet {
             (
                 "PRAKERJA__DISBURSER__RESEND_AFTER_SECS".to_owned(),
                 "5".to_owned(),
+            ),
+            // The selector derives the v2 wave's fids with it.
+            (
+                "PRAKERJA__SELECTION__FAMILY_KEY".to_owned(),
+                family_key.to_owned(),
             ),
             // Two validators share the host: metrics on free ports (logged).
             (

@@ -29,7 +29,7 @@ impl OutboxSource for Announcements {
         let rows: Vec<Unannounced> = sqlx::query_as(
             "SELECT p.participant_id, p.wave_id, p.nik, p.stratum, p.rank, p.registration_id, \
                     r.full_name, r.email, r.phone, p.card_number, p.purchase_deadline, \
-                    revoked.nik AS replaces_nik \
+                    revoked.nik AS replaces_nik, p.pid \
                FROM participants p \
                JOIN registrations r ON r.registration_id = p.registration_id \
                LEFT JOIN promotions pr ON pr.promoted_participant_id = p.participant_id \
@@ -69,6 +69,8 @@ struct Unannounced {
     card_number: String,
     purchase_deadline: NaiveDate,
     replaces_nik: Option<String>,
+    /// A v2 wave's participant's pseudonymous id.
+    pid: Option<String>,
 }
 
 impl Unannounced {
@@ -86,6 +88,7 @@ impl Unannounced {
             card_number: self.card_number,
             purchase_deadline: self.purchase_deadline,
             replaces_nik: self.replaces_nik,
+            pid: self.pid,
         };
         Ok(OutboxRow {
             key: self.participant_id,

@@ -175,7 +175,9 @@ pub fn command_text(wave: &Wave, has_prior: bool) -> String {
          --beacon '{beacon}' --allocation {allocation} --kk-cap {kk}{prior} --output result.csv\n\
          cmp result.csv {dir}/expected.csv && echo the same result\n\
          # 4. with access to the database: recompute from the stored inputs\n\
-         prakerja audit {id}\n",
+         prakerja audit {id}\n\
+         # 5. a second, independent implementation (Python, standard library; from a checkout of the repository):\n\
+         #    python3 verify/verify_draw.py {dir}\n",
         secret = wave.secret.as_deref().map(hex::encode).unwrap_or_default(),
         beacon = wave.beacon.as_deref().map(hex::encode).unwrap_or_default(),
         kk = wave.kk_cap,
@@ -183,13 +185,33 @@ pub fn command_text(wave: &Wave, has_prior: bool) -> String {
 }
 
 fn commands(wave: &Wave, has_prior: bool) -> String {
+    let (spec, applicant) = if wave.selection_algorithm == "v2" {
+        (
+            "docs/selection-v2.md",
+            format!(
+                "<p>An applicant checks their own line: <code>prakerja receipt REGISTRATION_ID</code> shows \
+                 their <code>pid</code>, eligibility with every reason, stratum, rank and status, and \
+                 <code>python3 verify/verify_draw.py wave-{id} --registration-id REGISTRATION_ID</code> \
+                 derives the <code>pid</code> from the registration id, recomputes the draw and finds their \
+                 line in <code>expected.csv</code>. The bundle holds <code>pid</code>s and <code>fid</code>s, \
+                 no NIK, KK, name or contact: it is published.</p>",
+                id = wave.wave_id
+            ),
+        )
+    } else {
+        (
+            "docs/selection-v1.md",
+            "<p>An applicant checks their own line in the bundle: <code>expected.csv</code> holds \
+             <code>stratum,rank,nik,status</code> for every candidate, <code>rejected.csv</code> every \
+             rejected registration with its reasons. The bundle holds NIKs: it is given to auditors, not \
+             published.</p>"
+                .to_owned(),
+        )
+    };
     format!(
         "<h3>Recompute the draw</h3><p>Anyone with the bundle recomputes the draw with the published algorithm \
-         (<code>docs/selection-v1.md</code>, byte for byte): the same inputs, secret and beacon give the same \
-         ranks and the same digests.</p><pre>{}</pre>\
-         <p>An applicant checks their own line in the bundle: <code>expected.csv</code> holds \
-         <code>stratum,rank,nik,status</code> for every candidate, <code>rejected.csv</code> every rejected \
-         registration with its reasons. The bundle holds NIKs: it is given to auditors, not published.</p>",
+         (<code>{spec}</code>, byte for byte): the same inputs, secret and beacon give the same \
+         ranks and the same digests.</p><pre>{}</pre>{applicant}",
         escape(&command_text(wave, has_prior))
     )
 }

@@ -10,7 +10,9 @@
 use std::collections::HashMap;
 
 use anyhow::Context;
-use shared::selection::{Candidate, Province, ResultRow, parse_id};
+use shared::selection::{
+    Candidate, CandidateV2, FamilyKey, Province, ResultRow, derive_pid, parse_id,
+};
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -28,6 +30,9 @@ pub struct CandidateInfo {
     pub registration_id: Uuid,
     /// Submission time, seconds since the epoch.
     pub submitted_at: i64,
+    /// v2's ids, derived while decoding (0 for a v1 wave).
+    pub pid: u128,
+    pub fid: u128,
 }
 
 /// Moves a closed wave to `drawing` and stores its prior counts and the
@@ -118,13 +123,23 @@ pub async fn prior(pool: &PgPool, wave_id: i32) -> Result<HashMap<u64, u32>, any
 }
 
 /// The wave's eligible registrations minus those its freeze left out
-/// (`selection_excluded`), read with `COPY` and sorted by NIK.
-pub async fn candidates(pool: &PgPool, wave_id: i32) -> anyhow::Result<Vec<CandidateInfo>> {
+/// (`selection_excluded`), read with `COPY` and sorted by NIK. With a
+/// family key (a v2 wave) each row's `pid` and `fid` are derived as it is
+/// decoded, not in a second pass.
+pub async fn candidates(
+    pool: &PgPool,
+    wave_id: i32,
+    key: Option<&FamilyKey>,
+) -> anyhow::Result<Vec<CandidateInfo>> {
     let statement = candidates_copy(wave_id);
     let mut connection = pool.acquire().await?;
     let mut out = Vec::new();
     copy_out_lines(&mut connection, &statement, |line| {
-        out.push(parse_line(line)?);
+        let mut info = parse_line(line)?;
+        if let Some(key) = key {
+            info.derive(key)?;
+        }
+        out.push(info);
         Ok(())
     })
     .await?;
@@ -173,10 +188,32 @@ fn parse_line(line: &[u8]) -> anyhow::Result<CandidateInfo> {
         submitted_at: submitted_at
             .parse()
             .with_context(|| format!("submitted_at {submitted_at:?}"))?,
+        pid: 0,
+        fid: 0,
     })
 }
 
 impl CandidateInfo {
+    /// Derives v2's `pid` (from the registration id) and `fid` (the KK
+    /// under the family key).
+    pub fn derive(&mut self, key: &FamilyKey) -> anyhow::Result<()> {
+        self.pid = derive_pid(&self.registration_id);
+        self.fid = key
+            .fid(self.kk)
+            .context("an eligible KK has more than 16 digits")?;
+        Ok(())
+    }
+
+    /// The v2 candidate (after [`derive`](Self::derive)).
+    pub fn candidate_v2(&self) -> CandidateV2 {
+        CandidateV2 {
+            pid: self.pid,
+            fid: self.fid,
+            province: self.province,
+            tier: self.tier,
+        }
+    }
+
     pub fn candidate(&self) -> Candidate {
         Candidate {
             nik: self.nik,

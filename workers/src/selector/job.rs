@@ -12,7 +12,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::inputs::{self, CandidateInfo};
 use super::persist::{StoreInput, store};
-use super::{barrier, skew_check};
+use super::{barrier, draw_v2, skew_check};
 use crate::app::App;
 use crate::waves::{Wave, WaveState};
 
@@ -71,9 +71,10 @@ pub async fn run_job(
     };
     let started = Instant::now();
     inputs::analyze_frozen(pool).await?;
+    let key = wave.family_key(app.settings.selection.family_key()?.as_ref())?;
     let mut params = wave.draw_params(pool).await?;
     params.prior = inputs::prior(pool, wave_id).await?;
-    let infos: Vec<CandidateInfo> = inputs::candidates(pool, wave_id).await?;
+    let infos: Vec<CandidateInfo> = inputs::candidates(pool, wave_id, key.as_ref()).await?;
     let loaded = started.elapsed();
     tracing::info!(
         candidates = infos.len(),
@@ -83,9 +84,20 @@ pub async fn run_job(
     let alpha = app.settings.selector.skew_alpha;
     let wave_for_check = wave.clone();
     let (draw, infos, aligned, check) = tokio::task::spawn_blocking(move || {
-        let candidates: Vec<Candidate> = infos.iter().map(CandidateInfo::candidate).collect();
-        let mut draw = shared::selection::draw(&params, candidates)?;
-        let aligned = inputs::align(&draw.rows, &infos)?;
+        let (mut draw, aligned) = match key {
+            None => {
+                let candidates: Vec<Candidate> =
+                    infos.iter().map(CandidateInfo::candidate).collect();
+                let draw = shared::selection::draw(&params, candidates)?;
+                let aligned = inputs::align(&draw.rows, &infos)?;
+                (draw, aligned)
+            }
+            Some(key) => {
+                let params = draw_v2::params_v2(params, &key)?;
+                let (draw, aligned, _) = draw_v2::run(&params, &infos)?;
+                (draw, aligned)
+            }
+        };
         let check = shared::skew::draw_check::check(&draw, &infos, &aligned, alpha);
         skew_check::annotate(&mut draw.manifest, &wave_for_check, &check);
         crate::beacon::publish(&mut draw.manifest, &wave_for_check)?;

@@ -3,6 +3,7 @@
 //! selected on `participants.selected` through an outbox.
 
 mod barrier;
+pub mod draw_v2;
 pub mod inputs;
 mod job;
 mod jobs;

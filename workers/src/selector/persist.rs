@@ -4,7 +4,7 @@
 //! in with `COPY`.
 
 use chrono::NaiveDate;
-use shared::selection::{Draw, Status, sixteen};
+use shared::selection::{Algorithm, Draw, Status, sixteen};
 use sqlx::{PgConnection, PgPool};
 
 use super::inputs::CandidateInfo;
@@ -31,12 +31,13 @@ pub struct StoreInput<'a> {
 pub async fn store(pool: &PgPool, input: StoreInput<'_>) -> anyhow::Result<u64> {
     let mut tx = pool.begin().await?;
     let manifest_text = input.draw.manifest.to_json()?;
+    let algorithm: Algorithm = input.draw.manifest.algorithm.parse()?;
     sqlx::query(
         "INSERT INTO selections (wave_id, algorithm, manifest, manifest_text, skew, skew_flagged, \
              candidates, duration_ms) VALUES ($1, $2, $3::jsonb, $3, $4, $5, $6, $7)",
     )
     .bind(input.wave_id)
-    .bind(shared::selection::ALGORITHM)
+    .bind(algorithm.name())
     .bind(&manifest_text)
     .bind(&input.skew)
     .bind(input.skew_flagged)
@@ -44,8 +45,9 @@ pub async fn store(pool: &PgPool, input: StoreInput<'_>) -> anyhow::Result<u64> 
     .bind(input.duration_ms)
     .execute(&mut *tx)
     .await?;
-    copy_results(&mut tx, &input).await?;
-    let participants = copy_participants(&mut tx, &input).await?;
+    let v2 = algorithm == Algorithm::V2;
+    copy_results(&mut tx, &input, v2).await?;
+    let participants = copy_participants(&mut tx, &input, v2).await?;
     sqlx::query("UPDATE waves SET state = $2 WHERE wave_id = $1 AND state = $3")
         .bind(input.wave_id)
         .bind(WaveState::Drawn)
@@ -62,11 +64,27 @@ pub async fn store(pool: &PgPool, input: StoreInput<'_>) -> anyhow::Result<u64> 
     Ok(participants)
 }
 
-async fn copy_results(tx: &mut PgConnection, input: &StoreInput<'_>) -> anyhow::Result<()> {
+/// A v2 candidate's `pid` as its 32 hex digits; `\N` (NULL) for v1.
+fn push_pid(buf: &mut Vec<u8>, info: &CandidateInfo, v2: bool) {
+    if v2 {
+        let mut hex = [0u8; 32];
+        // 16 bytes always fit 32 hex digits.
+        let _ = hex::encode_to_slice(info.pid.to_be_bytes(), &mut hex);
+        buf.extend_from_slice(&hex);
+    } else {
+        buf.extend_from_slice(b"\\N");
+    }
+}
+
+async fn copy_results(
+    tx: &mut PgConnection,
+    input: &StoreInput<'_>,
+    v2: bool,
+) -> anyhow::Result<()> {
     let mut copy = CopyWriter::begin(
         tx,
-        "COPY selection_results (wave_id, stratum, rank, nik, kk, province, tier, status, registration_id) \
-         FROM STDIN",
+        "COPY selection_results (wave_id, stratum, rank, nik, kk, province, tier, status, \
+             registration_id, pid) FROM STDIN",
     )
     .await?;
     let wave = input.wave_id.to_string();
@@ -96,6 +114,8 @@ async fn copy_results(tx: &mut PgConnection, input: &StoreInput<'_>) -> anyhow::
                 .encode_lower(&mut uuid)
                 .as_bytes(),
         );
+        buf.push(b'\t');
+        push_pid(buf, info, v2);
         buf.push(b'\n');
         copy.row_done().await?;
     }
@@ -103,7 +123,11 @@ async fn copy_results(tx: &mut PgConnection, input: &StoreInput<'_>) -> anyhow::
     Ok(())
 }
 
-async fn copy_participants(tx: &mut PgConnection, input: &StoreInput<'_>) -> anyhow::Result<u64> {
+async fn copy_participants(
+    tx: &mut PgConnection,
+    input: &StoreInput<'_>,
+    v2: bool,
+) -> anyhow::Result<u64> {
     let selected: Vec<_> = input
         .draw
         .rows
@@ -114,8 +138,8 @@ async fn copy_participants(tx: &mut PgConnection, input: &StoreInput<'_>) -> any
     let cards = crate::cards::allocate(tx, input.card_iin, selected.len()).await?;
     let mut copy = CopyWriter::begin(
         tx,
-        "COPY participants (wave_id, nik, kk, registration_id, stratum, rank, card_number, origin, \
-             selected_on, purchase_deadline) FROM STDIN",
+        "COPY participants (wave_id, nik, kk, registration_id, stratum, rank, pid, card_number, \
+             origin, selected_on, purchase_deadline) FROM STDIN",
     )
     .await?;
     let tail = format!(
@@ -143,6 +167,8 @@ async fn copy_participants(tx: &mut PgConnection, input: &StoreInput<'_>) -> any
         buf.extend_from_slice(&row.stratum.key());
         buf.push(b'\t');
         push_u32(buf, row.rank);
+        buf.push(b'\t');
+        push_pid(buf, info, v2);
         buf.push(b'\t');
         buf.extend_from_slice(card.as_bytes());
         buf.extend_from_slice(tail.as_bytes());

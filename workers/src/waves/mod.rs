@@ -8,6 +8,6 @@ mod state;
 
 pub use beacon::WaveBeacon;
 pub use close::{CloseError, CloseOutcome, CloseRequest, close_wave, kept_secret};
-pub use model::Wave;
-pub use open::{OpenRequest, open_wave};
+pub use model::{Wave, WaveKeyError};
+pub use open::{OpenRequest, Selection, open_wave};
 pub use state::{UnknownWaveState, WaveState};

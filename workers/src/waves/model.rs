@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use shared::beacon::Chain;
 use shared::domain::Scheme;
-use shared::selection::{Allocation, DrawParams, Province};
+use shared::selection::{Algorithm, Allocation, DrawParams, FamilyKey, Province};
 use sqlx::types::Json;
 use sqlx::{PgExecutor, PgPool};
 
@@ -40,11 +40,15 @@ pub struct Wave {
     pub frozen_at: Option<DateTime<Utc>>,
     /// Decoded strictly: an unknown value fails the read.
     pub state: WaveState,
+    /// `v1` or `v2`, fixed at open.
+    pub selection_algorithm: String,
+    /// A v2 wave's family key fingerprint ([`FamilyKey::fingerprint`]).
+    pub family_key_fingerprint: Option<Vec<u8>>,
 }
 
 const COLUMNS: &str = "wave_id, name, scheme_name, scheme, allocation, kk_cap, commitment, secret, \
     secret_source, beacon_source, beacon_chain, beacon, beacon_round, beacon_signature, opened_at, \
-    closes_at, closed_at, frozen_at, state";
+    closes_at, closed_at, frozen_at, state, selection_algorithm, family_key_fingerprint";
 
 impl Wave {
     /// The wave, if it exists.
@@ -89,6 +93,37 @@ impl Wave {
 
     pub fn state(&self) -> WaveState {
         self.state
+    }
+
+    /// The wave's selection algorithm.
+    pub fn algorithm(&self) -> anyhow::Result<Algorithm> {
+        self.selection_algorithm.parse().map_err(|e| {
+            anyhow::anyhow!(
+                "wave {} has an unknown selection algorithm: {e}",
+                self.wave_id
+            )
+        })
+    }
+
+    /// For a v2 wave, the configured family key, refused unless it is the
+    /// key the wave was opened with (its fingerprint); `None` for v1.
+    pub fn family_key(&self, configured: Option<&FamilyKey>) -> anyhow::Result<Option<FamilyKey>> {
+        if self.algorithm()? == Algorithm::V1 {
+            return Ok(None);
+        }
+        let Some(key) = configured else {
+            return Err(WaveKeyError::Missing(self.wave_id).into());
+        };
+        let stored = self.family_key_fingerprint.as_deref().unwrap_or_default();
+        if stored != key.fingerprint().as_slice() {
+            return Err(WaveKeyError::Different {
+                wave_id: self.wave_id,
+                stored: hex::encode(stored),
+                configured: hex::encode(key.fingerprint()),
+            }
+            .into());
+        }
+        Ok(Some(key.clone()))
     }
 
     /// The commitment as lower-case hex.
@@ -141,4 +176,23 @@ impl Wave {
         self.closed_at
             .map_or(self.closes_at, |closed| closed.min(self.closes_at))
     }
+}
+
+/// Why a v2 wave's draw cannot be derived with the configured family key.
+#[derive(Debug, thiserror::Error)]
+pub enum WaveKeyError {
+    #[error(
+        "wave {0} is prakerja-selection-v2: its fids need the setting selection.family_key \
+         (PRAKERJA__SELECTION__FAMILY_KEY), which is not set"
+    )]
+    Missing(i32),
+    #[error(
+        "selection.family_key is not the key wave {wave_id} was opened with (fingerprint \
+         {stored} stored, {configured} configured): the programme's family key never changes"
+    )]
+    Different {
+        wave_id: i32,
+        stored: String,
+        configured: String,
+    },
 }

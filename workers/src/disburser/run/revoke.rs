@@ -131,8 +131,8 @@ async fn promote_one(
     run_date: NaiveDate,
     card_iin: &str,
 ) -> Result<Option<i64>, sqlx::Error> {
-    let next: Option<(String, String, i32, uuid::Uuid)> = sqlx::query_as(
-        "SELECT s.nik, s.kk, s.rank, s.registration_id \
+    let next: Option<(String, String, i32, uuid::Uuid, Option<String>)> = sqlx::query_as(
+        "SELECT s.nik, s.kk, s.rank, s.registration_id, s.pid \
            FROM selection_results s JOIN waves w ON w.wave_id = s.wave_id \
           WHERE s.wave_id = $1 AND s.stratum = $2 AND s.status = 'WAITLIST' \
             AND NOT EXISTS (SELECT 1 FROM participants p WHERE p.nik = s.nik) \
@@ -145,15 +145,15 @@ async fn promote_one(
     .bind(stratum)
     .fetch_optional(&mut *tx)
     .await?;
-    let Some((nik, kk, rank, registration_id)) = next else {
+    let Some((nik, kk, rank, registration_id, pid)) = next else {
         return Ok(None);
     };
     let card = crate::cards::allocate(tx, card_iin, 1).await?.remove(0);
     let participant_id: i64 = sqlx::query_scalar(
         "INSERT INTO participants (wave_id, nik, kk, registration_id, stratum, rank, card_number, \
-             origin, selected_on, purchase_deadline) \
+             origin, selected_on, purchase_deadline, pid) \
          SELECT $1, $2, $3, $4, $5, $6, $7, 'promoted', $8, \
-                $8 + (w.scheme ->> 'purchase_deadline_days')::int \
+                $8 + (w.scheme ->> 'purchase_deadline_days')::int, $9 \
            FROM waves w WHERE w.wave_id = $1 \
          RETURNING participant_id",
     )
@@ -165,6 +165,7 @@ async fn promote_one(
     .bind(rank)
     .bind(&card)
     .bind(run_date)
+    .bind(pid)
     .fetch_one(&mut *tx)
     .await?;
     sqlx::query("INSERT INTO barred_niks (nik, wave_id, reason) VALUES ($1, $2, 'selected')")
