@@ -69,8 +69,9 @@ impl StoredDraw {
             let kk = next("kk")?;
             let province = next("province")?;
             let tier = next("tier")?;
-            let nik =
-                parse_id(nik).with_context(|| format!("stored NIK {nik:?} is not 16 digits"))?;
+            let nik = parse_id(nik).with_context(|| {
+                format!("stored NIK {:?} is not 16 digits", shared::mask::nik(nik))
+            })?;
             rows.push(ResultRow {
                 stratum: stratum
                     .parse()

@@ -40,6 +40,8 @@ pub async fn run(app: App, shutdown: CancellationToken) -> anyhow::Result<()> {
         prefetch: settings.prefetch,
         max_backoff: Duration::from_secs(app.settings.amqp.max_backoff_secs),
         parallel: 1,
+        // Set per queue by `consumer`.
+        max_body_bytes: app.settings.limits.max_body_bytes,
     };
     let run_wake = Arc::new(Notify::new());
     let relay_wake = Arc::new(Notify::new());
@@ -99,7 +101,7 @@ pub async fn run(app: App, shutdown: CancellationToken) -> anyhow::Result<()> {
         match joined {
             Ok(Ok(())) => {}
             Ok(Err(error)) => {
-                tracing::error!(error = %format!("{error:#}"), "a disburser task failed; stopping");
+                tracing::error!(error = %shared::mask::free_text(&format!("{error:#}")), "a disburser task failed; stopping");
                 shutdown.cancel();
                 result = Err(error);
             }
@@ -120,6 +122,10 @@ async fn consumer<H: Handler>(
     shutdown: CancellationToken,
 ) -> anyhow::Result<()> {
     let handler = Arc::new(handler);
+    let options = BatchOptions {
+        max_body_bytes: app.settings.limits.max_body_bytes(handler.queue()),
+        ..options
+    };
     let name = format!("disburser {}", handler.queue().base_name());
     let tag = format!(
         "disburser-{}-{}",
@@ -184,7 +190,7 @@ async fn executor(
             }
             Err(error) => {
                 let delay = backoff.next_delay();
-                tracing::warn!(error = %format!("{error:#}"), retry_in_ms = delay.as_millis() as u64, "disbursement run failed; retrying");
+                tracing::warn!(error = %shared::mask::free_text(&format!("{error:#}")), retry_in_ms = delay.as_millis() as u64, "disbursement run failed; retrying");
                 delay
             }
         };

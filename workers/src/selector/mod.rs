@@ -18,7 +18,7 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use crate::app::App;
-use crate::consume::{BatchOptions, serve};
+use crate::consume::{BatchOptions, Handler, serve};
 use crate::relay::{Announcements, advisory_key};
 
 pub use inputs::{CandidateInfo, prior as prior_counts};
@@ -45,6 +45,7 @@ pub async fn run(app: App, shutdown: CancellationToken) -> anyhow::Result<()> {
                 prefetch: 20,
                 max_backoff: Duration::from_secs(app.settings.amqp.max_backoff_secs),
                 parallel: 1,
+                max_body_bytes: app.settings.limits.max_body_bytes(handler.queue()),
             };
             serve(&app, handler, "selector", &tag, options, shutdown).await
         });
@@ -67,7 +68,7 @@ pub async fn run(app: App, shutdown: CancellationToken) -> anyhow::Result<()> {
     let mut result = Ok(());
     while let Some(joined) = tasks.join_next().await {
         if let Err(error) = joined.map_err(anyhow::Error::from).and_then(|r| r) {
-            tracing::error!(error = %format!("{error:#}"), "a selector task failed; stopping");
+            tracing::error!(error = %shared::mask::free_text(&format!("{error:#}")), "a selector task failed; stopping");
             shutdown.cancel();
             result = Err(error);
         }
@@ -98,7 +99,7 @@ async fn runner(
             Ok(Step::Stopped) => return Ok(()),
             Err(error) => {
                 let delay = backoff.next_delay();
-                tracing::warn!(error = %format!("{error:#}"), retry_in_ms = delay.as_millis() as u64, "draw failed; retrying");
+                tracing::warn!(error = %shared::mask::free_text(&format!("{error:#}")), retry_in_ms = delay.as_millis() as u64, "draw failed; retrying");
                 delay
             }
         };

@@ -9,7 +9,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use shared::domain::{Payout, PayoutMethod, Phone, Provider};
-use shared::telemetry::mask;
+use shared::mask::id as mask;
 use sqlx::PgPool;
 
 use super::{SteerError, refused};
