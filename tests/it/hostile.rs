@@ -134,6 +134,10 @@ async fn a_refused_permission_pauses_the_validator_and_nothing_is_lost() {
     // The validator logs in as a role that may do everything but insert
     // registrations (42501).
     let role = format!("hostile_{}", &env.prefix[1..13]);
+    let _drop_role = DropRole {
+        database_url: env.database_url.clone(),
+        role: role.clone(),
+    };
     for sql in [
         format!("CREATE ROLE {role} LOGIN"),
         format!("GRANT USAGE ON SCHEMA public TO {role}"),
@@ -181,7 +185,37 @@ async fn a_refused_permission_pauses_the_validator_and_nothing_is_lost() {
             .collect();
         assert_eq!(stored[&data::id(record)].1, expected);
     }
-    for sql in [format!("DROP OWNED BY {role}"), format!("DROP ROLE {role}")] {
-        sqlx::query(&sql).execute(env.pool()).await.expect(&sql);
+}
+
+/// Drops a test's role (and its grants) when the test ends, even on failure,
+/// before its database is dropped.
+struct DropRole {
+    database_url: String,
+    role: String,
+}
+
+impl Drop for DropRole {
+    fn drop(&mut self) {
+        let (url, role) = (self.database_url.clone(), self.role.clone());
+        // Its own runtime, on its own thread: the test's is blocked here.
+        let _ = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            runtime.block_on(async {
+                use sqlx::Connection;
+                let Ok(mut db) = sqlx::PgConnection::connect(&url).await else {
+                    return;
+                };
+                for sql in [format!("DROP OWNED BY {role}"), format!("DROP ROLE {role}")] {
+                    if let Err(error) = sqlx::query(&sql).execute(&mut db).await {
+                        eprintln!("{sql}: {error}");
+                    }
+                }
+                let _ = db.close().await;
+            });
+        })
+        .join();
     }
 }
