@@ -16,11 +16,13 @@ use crate::domain::Scheme;
 
 mod addresses;
 mod drand;
+mod limits;
 mod metrics;
 mod selection;
 
 pub use addresses::Broker;
 pub use drand::DrandSettings;
+pub use limits::{DEFAULT_MAX_BODY_BYTES, LimitsSettings};
 pub use metrics::{DeadLetterSettings, MetricsBinary, MetricsSettings};
 pub use selection::SelectionSettings;
 
@@ -48,6 +50,9 @@ pub struct Settings {
     /// Replaying dead letters.
     #[serde(default)]
     pub dead_letters: DeadLetterSettings,
+    /// How large a message a consumer reads.
+    #[serde(default)]
+    pub limits: LimitsSettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -228,6 +233,7 @@ impl Settings {
             "disburser.card_iin must be 6 digits"
         );
         anyhow::ensure!(!self.schemes.is_empty(), "no scheme is configured");
+        self.limits.check()?;
         anyhow::ensure!(
             self.disburser.approval_ceiling.is_none_or(|c| c >= 0),
             "disburser.approval_ceiling must be a whole number of rupiah, at least 0"

@@ -2,6 +2,7 @@
 //! several hosts, `primary`), the embedded migrations, and which errors are
 //! worth retrying.
 
+mod fault;
 mod primary;
 
 use std::time::Duration;
@@ -11,6 +12,8 @@ use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
 use crate::config::DatabaseSettings;
+
+pub use fault::{Fault, classify, classify_code};
 
 /// The schema, embedded in every binary (`prakerja migrate` applies it).
 pub static MIGRATOR: Migrator = sqlx::migrate!("./migrations");

@@ -1,7 +1,8 @@
 //! Message bodies of CONTRACTS.md. These are promises to other systems: the
 //! contract's fields keep their names and types; fields may be added.
 //! (The Registration is read leniently by `domain::RegistrationRecord`,
-//! because a malformed one is still stored as rejected.)
+//! because a malformed one is still stored as rejected.) Those holding a
+//! NIK, phone or account mask it in `Debug` (`messages_debug`).
 
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -16,7 +17,7 @@ pub struct WaveClosed {
 }
 
 /// `participants.selected`: one message per selected person, for notifying them.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct ParticipantSelected {
     pub wave_id: u32,
     pub nik: String,
@@ -57,7 +58,7 @@ impl TrainingEventKind {
 }
 
 /// `training.events`: the same `event_id` twice is one event.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct TrainingEvent {
     pub event_id: String,
     pub nik: String,
@@ -109,7 +110,7 @@ impl PaymentKind {
 }
 
 /// Where money goes: the training card, a bank account or an e-wallet.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Payout {
     pub method: String,
     pub provider: String,
@@ -117,7 +118,7 @@ pub struct Payout {
 }
 
 /// `payments.instructions`: one attempt at paying one entitlement.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct PaymentInstruction {
     pub instruction_id: Uuid,
     /// `<entitlement>:<attempt>`; the gateway drops copies with a key it has seen.

@@ -46,29 +46,31 @@ pub fn init_subscriber(subscriber: Box<dyn Subscriber + Send + Sync>) {
 }
 
 /// Logs go to stderr, so that `--json` output on stdout stays machine-readable.
+/// Panics are logged too, their message masked (`mask_panics`).
 pub fn init(filter: &str, format: LogFormat) {
     init_subscriber(get_subscriber(filter, format, std::io::stderr));
+    mask_panics();
 }
 
-/// Masks an identifier (NIK, phone, account) for logs: keeps the first 4 and
-/// last 2 characters. Never log one in full.
-pub fn mask(id: &str) -> String {
-    let chars: Vec<char> = id.chars().collect();
-    if chars.len() <= 6 {
-        return "*".repeat(chars.len());
-    }
-    let head: String = chars[..4].iter().collect();
-    let tail: String = chars[chars.len() - 2..].iter().collect();
-    format!("{head}{}{tail}", "*".repeat(chars.len() - 6))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::mask;
-
-    #[test]
-    fn masks_all_but_the_ends() {
-        assert_eq!(mask("3171014708900001"), "3171**********01");
-        assert_eq!(mask("0812"), "****");
-    }
+/// Replaces the panic hook: a panic is logged as an error with its message
+/// masked (`mask::free_text`) and its location, instead of printed as is
+/// (a panic message may quote a message's personal numbers).
+pub fn mask_panics() {
+    std::panic::set_hook(Box::new(|info| {
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<&str>()
+            .copied()
+            .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+            .unwrap_or("(no message)");
+        let location = info
+            .location()
+            .map(|l| format!("{}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        tracing::error!(
+            panic = %crate::mask::free_text(message),
+            %location,
+            "panicked"
+        );
+    }));
 }

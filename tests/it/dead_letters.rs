@@ -23,6 +23,7 @@ fn options() -> BatchOptions {
         prefetch: 20,
         max_backoff: Duration::from_secs(2),
         parallel: 1,
+        max_body_bytes: shared::config::DEFAULT_MAX_BODY_BYTES,
     }
 }
 

@@ -156,10 +156,22 @@ async fn a_closed_wave_is_drawn_once_announced_audited_and_exported() {
         .expect("audit");
     assert!(report.matched(), "{:?}", report.differences);
 
+    // A rejected NIK written as a spreadsheet formula.
+    data::tamper(
+        &env,
+        "UPDATE registrations SET nik = '=HYPERLINK(\"x\")' WHERE registration_id = \
+           (SELECT min(registration_id::text)::uuid FROM registrations \
+             WHERE wave_id = $1 AND status = 'rejected')",
+        wave.wave_id,
+    )
+    .await;
     let dir = env.dir.join("bundle");
     workers::cli::export::run(&env.app, i64::from(wave.wave_id), &dir)
         .await
         .expect("export");
+    let notice = std::fs::read_to_string(dir.join(workers::cli::export::NOTICE_FILE))
+        .expect("the personal-data notice");
+    assert!(notice.starts_with("PERSONAL DATA"), "{notice}");
     let bundle = Bundle::read(&dir).expect("a readable bundle");
     assert_eq!(
         bundle.candidates.len() as u64,
@@ -183,6 +195,12 @@ async fn a_closed_wave_is_drawn_once_announced_audited_and_exported() {
     assert!(
         lines.any(|l| l.ends_with("DUPLICATE_NIK") || l.contains('|')),
         "reasons joined by |"
+    );
+    assert!(
+        rejected.contains(",\"'=HYPERLINK(\"\"x\"\")\",")
+            && !rejected.contains(",=")
+            && !rejected.contains(",\"="),
+        "a formula is neutralised: {rejected}"
     );
 }
 

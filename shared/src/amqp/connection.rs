@@ -51,7 +51,7 @@ pub async fn connect_with_retry(
             Ok(connection) => return Some(connection),
             Err(error) => {
                 let delay = backoff.next_delay();
-                tracing::warn!(error = %format!("{error:#}"), retry_in_ms = delay.as_millis() as u64, "RabbitMQ unreachable");
+                tracing::warn!(error = %crate::mask::free_text(&format!("{error:#}")), retry_in_ms = delay.as_millis() as u64, "RabbitMQ unreachable");
                 tokio::select! {
                     () = shutdown.cancelled() => return None,
                     () = tokio::time::sleep(delay) => {}

@@ -105,12 +105,15 @@ pub async fn confirmed(confirm: PublisherConfirm) -> anyhow::Result<()> {
     }
 }
 
-/// Headers carrying why a message was dead-lettered by us.
+/// Headers carrying why a message was dead-lettered by us. The reason is
+/// masked (`mask::free_text`): a decoder's error may quote the message.
 pub fn dead_letter_headers(reason: &str, original: &BasicProperties) -> BasicProperties {
     let mut headers = original.headers().clone().unwrap_or_default();
     headers.insert(
         ShortString::from("x-prakerja-dead-reason"),
-        AMQPValue::LongString(LongString::from(reason)),
+        AMQPValue::LongString(LongString::from(
+            crate::mask::free_text(reason).into_owned(),
+        )),
     );
     // The moment it died (`prakerja dead list` shows its age).
     let now = std::time::SystemTime::now()

@@ -15,8 +15,10 @@ pub mod reason;
 pub mod region;
 pub mod regions;
 pub mod registration;
+mod registration_debug;
 pub mod scheme;
 pub mod sex;
+pub mod storable;
 
 pub use age::{age_at, age_on, jakarta_date};
 pub use assess::{Assessment, WaveView, assess};

@@ -11,6 +11,7 @@ use super::occupation::Occupation;
 use super::payout::{PayoutMethod, Provider};
 use super::raw_registration::{Loose, RawPayout, RawRegistration};
 use super::sex::Sex;
+use super::storable;
 
 /// A message that cannot even be stored as a rejected registration; it goes
 /// to the dead-letter queue with its `Display` text as the reason.
@@ -30,8 +31,8 @@ pub enum Undecodable {
     WaveId,
 }
 
-/// The payout part as found.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+/// The payout part as found. `Debug` masks the account (`registration_debug`).
+#[derive(Clone, Default, PartialEq, Eq, Serialize)]
 pub struct PayoutFields {
     /// `payout.method`.
     pub method: Option<PayoutMethod>,
@@ -42,11 +43,13 @@ pub struct PayoutFields {
 }
 
 /// A registration read leniently. A field is `None` when it is absent,
-/// `null` or blank (listed in `missing`) or when it has the wrong JSON type
-/// or a value outside its closed set (listed in `invalid`). Free-form fields
+/// `null` or blank (listed in `missing`) or when it has the wrong JSON type,
+/// a value outside its closed set, or one PostgreSQL cannot hold (listed in
+/// `invalid`; see `storable`). Free-form fields
 /// (NIK, KK, contacts, regions, account) are kept as written: their rules
-/// decide what is wrong with them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// decide what is wrong with them. `Debug` masks the personal numbers and
+/// leaves out the raw message (`registration_debug`).
+#[derive(Clone, PartialEq, Eq, Serialize)]
 pub struct RegistrationRecord {
     /// Chosen by the sender; the same id twice is one registration.
     pub registration_id: Uuid,
@@ -113,7 +116,9 @@ impl RegistrationRecord {
             registration_id,
             wave_id,
             submitted_at: f.parse("submitted_at", raw.submitted_at, |t| {
-                DateTime::parse_from_rfc3339(t).ok()
+                DateTime::parse_from_rfc3339(t)
+                    .ok()
+                    .filter(storable::instant)
             }),
             nik: f.text("nik", raw.nik),
             kk: f.text("kk", raw.kk),
@@ -161,6 +166,8 @@ impl Findings {
             Some(Loose::Str(text)) if text.chars().all(char::is_whitespace) => {
                 self.missing.push(path)
             }
+            // What PostgreSQL cannot hold is invalid before it gets there.
+            Some(Loose::Str(text)) if !storable::text(&text) => self.invalid.push(path),
             Some(Loose::Str(text)) => match parse(&text) {
                 Some(parsed) => return Some(parsed),
                 None => self.invalid.push(path),
@@ -224,5 +231,5 @@ fn date(text: &str) -> Option<NaiveDate> {
         })
     };
     let year = i32::try_from(number(0..4)?).ok()?;
-    NaiveDate::from_ymd_opt(year, number(5..7)?, number(8..10)?)
+    NaiveDate::from_ymd_opt(year, number(5..7)?, number(8..10)?).filter(|d| storable::date(*d))
 }

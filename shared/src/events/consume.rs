@@ -12,6 +12,10 @@ pub enum DeadKind {
     Undecodable,
     /// The database refused it on its own.
     RefusedByDatabase,
+    /// Its body was over the queue's `limits.max_body_bytes`.
+    Oversized,
+    /// Decoding or storing it made the handler panic.
+    Panicked,
 }
 
 impl DeadKind {
@@ -19,6 +23,8 @@ impl DeadKind {
         match self {
             Self::Undecodable => "undecodable",
             Self::RefusedByDatabase => "refused_by_database",
+            Self::Oversized => "oversized",
+            Self::Panicked => "panicked",
         }
     }
 }
@@ -70,7 +76,7 @@ impl DeadLettered<'_> {
         tracing::warn!(
             queue = %self.dead_queue,
             kind = self.kind.as_str(),
-            reason = %self.reason,
+            reason = %crate::mask::free_text(self.reason),
             "dead-lettering a message"
         );
         counter!(
@@ -94,7 +100,7 @@ impl DatabaseRetry<'_> {
     pub fn emit(&self) {
         tracing::warn!(
             queue = self.queue,
-            error = %self.error,
+            error = %crate::mask::free_text(&self.error.to_string()),
             retry_in_ms = self.retry_in.as_millis() as u64,
             "database unavailable; retrying the batch"
         );

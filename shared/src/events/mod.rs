@@ -38,7 +38,7 @@ pub const DESCRIPTIONS: &[(&str, Kind, &str)] = &[
     (
         "prakerja_messages_dead_lettered_total",
         Kind::Counter,
-        "Messages published to <queue>.dead, by queue and reason (undecodable, refused_by_database).",
+        "Messages published to <queue>.dead, by queue and reason (undecodable, refused_by_database, oversized, panicked).",
     ),
     (
         "prakerja_batch_size",

@@ -2,6 +2,7 @@
 //! public API only. This file holds the shared helpers: a valid
 //! registration to start from, edits to it, and assessment shorthands.
 
+mod fuzz;
 mod generator;
 mod identity;
 mod reading;

@@ -106,8 +106,9 @@ impl StoredDraw {
             let tier = next("tier")?;
             let registration_id: Uuid = next("registration_id")?.parse()?;
             let pid = next("pid")?;
-            let nik =
-                parse_id(nik).with_context(|| format!("stored NIK {nik:?} is not 16 digits"))?;
+            let nik = parse_id(nik).with_context(|| {
+                format!("stored NIK {:?} is not 16 digits", shared::mask::nik(nik))
+            })?;
             let row = ResultRow {
                 stratum: stratum
                     .parse()
@@ -120,7 +121,9 @@ impl StoredDraw {
             };
             let candidate = Candidate {
                 nik,
-                kk: parse_id(kk).with_context(|| format!("stored KK {kk:?} is not 16 digits"))?,
+                kk: parse_id(kk).with_context(|| {
+                    format!("stored KK {:?} is not 16 digits", shared::mask::kk(kk))
+                })?,
                 province: province
                     .parse()
                     .with_context(|| format!("stored province {province:?}"))?,

@@ -68,7 +68,7 @@ impl DrandClient {
             match self.fetch_from(chain, url, round).await {
                 Ok(fetched) => return Ok(fetched),
                 Err(error) => {
-                    tracing::debug!(url, round, error = %format!("{error:#}"), "drand URL failed");
+                    tracing::debug!(url, round, error = %shared::mask::free_text(&format!("{error:#}")), "drand URL failed");
                     failures.push(format!("{url}: {error:#}"));
                 }
             }

@@ -66,7 +66,7 @@ pub async fn await_beacon(
                             "drand round fetched and verified"
                         ),
                         Err(error) => tracing::warn!(
-                            error = %format!("{error:#}"),
+                            error = %shared::mask::free_text(&format!("{error:#}")),
                             "a fetched round was not recorded"
                         ),
                     }

@@ -20,8 +20,8 @@ pub enum DeadCommand {
 #[command(
     after_help = "QUEUE is the contract's name (registrations.submitted, waves.closed, participants.selected,\n\
 training.events, disbursements.runs, payments.instructions, payments.results); amqp.prefix is applied.\n\
-Reasons: undecodable, refused_by_database (ours, with the full reason), or the broker's delivery_limit,\n\
-rejected, expired. NIKs, phones and accounts are masked.\n\
+Reasons: undecodable, refused_by_database, oversized, panicked (ours, with the full reason), or\n\
+the broker's delivery_limit, rejected, expired. NIKs, phones and accounts are masked.\n\
 Exit codes: 0 listed; 2 an unknown queue; 3 a service failed (or the dead-letter queue does not exist)."
 )]
 pub struct ListArgs {
@@ -36,8 +36,8 @@ pub struct ListArgs {
     after_help = "Each message is published back to QUEUE with publisher confirms and only then removed from\n\
 QUEUE.dead: killed half-way, a message is at worst in both, and QUEUE's consumer drops the copy by\n\
 its id. A message replayed dead_letters.max_replays times already stays dead and is reported.\n\
---filter matches a reason (undecodable, refused_by_database, delivery_limit, ...) or words of the\n\
-full reason, case-insensitive. Every replay is recorded (who, when, queue, filter, how many).\n\
+--filter matches a reason (undecodable, refused_by_database, oversized, panicked, delivery_limit,\n\
+...) or words of the full reason, case-insensitive. Every replay is recorded (who, when, queue, filter, how many).\n\
 Exit codes: 0 replayed (the report lists what stayed dead); 2 an unknown queue or a bad --limit;\n\
 3 a service failed."
 )]

@@ -1,8 +1,9 @@
 //! `prakerja wave export WAVE --dir DIR [--personal-data]`: the audit
 //! bundle, in the vector format of the wave's algorithm plus
-//! `rejected.csv` (a v2 wave's by `pid`: `export_v2.rs`). Written to a
-//! temporary directory beside DIR and renamed into place, so DIR is either
-//! complete or absent.
+//! `rejected.csv` (a v2 wave's by `pid`: `export_v2.rs`), and a notice when
+//! it holds personal data (`PERSONAL-DATA.txt`). Written to a temporary
+//! directory beside DIR and renamed into place, so DIR is either complete
+//! or absent.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -153,17 +154,39 @@ async fn write_bundle(
     bundle.write(staging)?;
     // The manifest exactly as published (extra fields included).
     std::fs::write(staging.join("manifest.json"), &stored.manifest_text)?;
+    std::fs::write(staging.join(NOTICE_FILE), NOTICE)?;
     write_rejected(pool, stored.wave.wave_id, &staging.join("rejected.csv")).await
 }
 
-/// A wave's rejected registrations as `rejected.csv` lists them.
+/// A wave's rejected registrations as `rejected.csv` lists them. A rejected
+/// NIK is text as the sender wrote it: one a spreadsheet would run as a
+/// formula (first character `=`, `+`, `-`, `@`, tab or carriage return) is
+/// written with a leading `'`.
 pub fn rejected_rows(wave_id: i32) -> String {
     format!(
-        "SELECT registration_id, COALESCE(nik, ''), array_to_string(reasons, '|') \
+        "SELECT registration_id, \
+                CASE WHEN left(nik, 1) IN ('=', '+', '-', '@', chr(9), chr(13)) \
+                     THEN '''' || nik ELSE COALESCE(nik, '') END, \
+                array_to_string(reasons, '|') \
            FROM registrations WHERE wave_id = {wave_id} AND status = 'rejected' \
           ORDER BY registration_id::text COLLATE \"C\""
     )
 }
+
+/// The notice every bundle carries: it holds personal data.
+pub const NOTICE_FILE: &str = "PERSONAL-DATA.txt";
+
+const NOTICE: &str = "\
+PERSONAL DATA: this bundle holds the NIK (national identity number) of every
+candidate of a Prakerja wave and of every rejected registration.
+Keep it only where personal data may be kept, share it only with those
+entitled to audit the draw, and delete it when the audit is done.
+candidates.csv, prior.csv and expected.csv are in the vector format that
+`prakerja audit --bundle` and verify/verify_draw.py read; they are left
+exactly as the draw used them. In rejected.csv a NIK that a spreadsheet
+would run as a formula (first character =, +, -, @, tab or carriage
+return) is written with a leading '.
+";
 
 /// `registration_id,nik,reasons`, reasons joined by `|`, sorted by id.
 async fn write_rejected(pool: &PgPool, wave_id: i32, path: &Path) -> anyhow::Result<u64> {

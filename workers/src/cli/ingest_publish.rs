@@ -63,7 +63,7 @@ pub async fn publish_all(
                 published.resent += (sent - done) as u64;
                 published.reconnections += 1;
                 let delay = backoff.next_delay();
-                tracing::warn!(error = %format!("{error:#}"), confirmed = done, retry_in_ms = delay.as_millis() as u64, "lost the broker; publishing again from the first unconfirmed line");
+                tracing::warn!(error = %shared::mask::free_text(&format!("{error:#}")), confirmed = done, retry_in_ms = delay.as_millis() as u64, "lost the broker; publishing again from the first unconfirmed line");
                 tokio::time::sleep(delay).await;
             }
         }

@@ -18,6 +18,7 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
+use super::attempt::decode_caught;
 use super::settle::{Batch, DeadLetter, Settled, settle};
 use super::{BatchOptions, Handler, Progress};
 
@@ -144,7 +145,23 @@ impl<H: Handler> Loop<H> {
             self.deadline = Some(Instant::now() + self.options.max_wait);
         }
         self.batch.last_tag = tag;
-        match self.handler.decode(&delivery.data) {
+        let limit = self.options.max_body_bytes;
+        if delivery.data.len() > limit {
+            // Moved, not copied: the body is held once, then dead-lettered.
+            let reason = format!(
+                "the body has {} bytes, over the limit of {limit} for {}",
+                delivery.data.len(),
+                self.handler.queue().base_name()
+            );
+            self.batch.dead.push(DeadLetter {
+                body: delivery.data,
+                properties: delivery.properties,
+                reason,
+                kind: DeadKind::Oversized,
+            });
+            return;
+        }
+        match decode_caught(&*self.handler, &delivery.data) {
             Ok(item) => {
                 self.batch.items.push(item);
                 self.batch

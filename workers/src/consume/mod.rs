@@ -1,8 +1,10 @@
 //! Batched, at-least-once consuming shared by every consumer: collect
 //! deliveries into a batch, store the batch in one transaction while the next
-//! one collects, dead-letter what cannot be decoded or stored (with the
-//! reason in a header), and ack the batch only after its commit.
+//! one collects, dead-letter what is too large, cannot be decoded or stored,
+//! or makes the handler panic (with the reason, masked, in a header), and ack
+//! the batch only after its commit.
 
+mod attempt;
 mod batch_loop;
 mod serve;
 mod settle;
@@ -13,6 +15,7 @@ use std::time::Duration;
 
 use shared::amqp::Queue;
 
+pub use attempt::{Refusal, decode_caught, panic_message};
 pub use batch_loop::run_session;
 pub use serve::{serve, serve_with};
 pub use settle::{Batch, DeadLetter, Settled, settle};
@@ -52,6 +55,8 @@ pub struct BatchOptions {
     /// Batches settled at once (each in its own transaction); acks still
     /// follow delivery order.
     pub parallel: usize,
+    /// A body larger than this is dead-lettered unread (`limits`).
+    pub max_body_bytes: usize,
 }
 
 /// Delivery tags of the current channel: the highest received, and the

@@ -1,6 +1,7 @@
 //! Settling one batch: store it, dead-letter what cannot be stored, and only
-//! then let the caller ack. Transient database failures are retried with
-//! backoff; data the database refuses is isolated one item at a time.
+//! then let the caller ack. Infrastructure faults are waited out with backoff
+//! (`attempt`); data the database refuses, or a panic, is isolated one item
+//! at a time.
 
 use std::time::Duration;
 
@@ -8,11 +9,11 @@ use anyhow::Context;
 use lapin::BasicProperties;
 use shared::amqp::{Publisher, confirmed, dead_letter_headers};
 use shared::backoff::Backoff;
-use shared::db::is_transient;
-use shared::events::{DatabaseRetry, DeadKind, DeadLettered};
+use shared::events::{DeadKind, DeadLettered};
 use tokio_util::sync::CancellationToken;
 
 use super::Handler;
+use super::attempt::{Refusal, store_waiting};
 
 /// A delivery that goes to the dead-letter queue, and why.
 #[derive(Debug)]
@@ -70,7 +71,10 @@ pub struct Settled<O> {
 
 /// Stores the batch and publishes its dead letters (confirmed). Returns once
 /// both are durable; the caller then acks through `last_tag`. Gives up only
-/// when `shutdown` fires during a retry (the deliveries go back unacked).
+/// when `shutdown` fires while the database is unavailable (the deliveries
+/// go back unacked). Data the database refuses, or a panic in the handler,
+/// sends the batch item by item (`isolate`); nothing else dead-letters a
+/// decoded message.
 pub async fn settle<H: Handler>(
     handler: &H,
     publisher: &Publisher,
@@ -82,26 +86,14 @@ pub async fn settle<H: Handler>(
     let deliveries = batch.len() as u64;
     let queue = handler.queue().base_name();
     let mut backoff = Backoff::new(max_backoff);
-    let outcome = loop {
-        match handler.store(&batch.items).await {
-            Ok(outcome) => break outcome,
-            Err(error) if is_transient(&error) => {
-                let delay = backoff.next_delay();
-                DatabaseRetry {
-                    queue,
-                    error: &error,
-                    retry_in: delay,
-                }
-                .emit();
-                tokio::select! {
-                    () = shutdown.cancelled() => anyhow::bail!("stopped while the database was unavailable"),
-                    () = tokio::time::sleep(delay) => {}
-                }
-            }
-            Err(error) => {
-                tracing::error!(%error, "the database refused a batch; storing it one item at a time");
-                break isolate(handler, &mut batch).await?;
-            }
+    let outcome = match store_waiting(handler, &batch.items, &mut backoff, shutdown).await? {
+        Ok(outcome) => outcome,
+        Err(refusal) => {
+            tracing::error!(
+                reason = %shared::mask::free_text(&refusal.reason("a batch")),
+                "storing the batch one item at a time"
+            );
+            isolate(handler, &mut batch, &mut backoff, shutdown).await?
         }
     };
     let dead_queue = publisher.topology().dead_name(handler.queue());
@@ -135,27 +127,32 @@ pub async fn settle<H: Handler>(
     })
 }
 
-/// Stores each item on its own; those the database refuses become dead
-/// letters naming the database's reason.
+/// Stores each item on its own; those the database refuses, or that make
+/// the handler panic, become dead letters naming why.
 async fn isolate<H: Handler>(
     handler: &H,
     batch: &mut Batch<H::Item>,
+    backoff: &mut Backoff,
+    shutdown: &CancellationToken,
 ) -> anyhow::Result<H::Outcome> {
     let mut total = H::Outcome::default();
     let items = std::mem::take(&mut batch.items);
     let originals = std::mem::take(&mut batch.originals);
     for (item, (body, properties)) in items.into_iter().zip(originals) {
-        match handler.store(std::slice::from_ref(&item)).await {
+        let one = std::slice::from_ref(&item);
+        match store_waiting(handler, one, backoff, shutdown).await? {
             Ok(outcome) => {
                 total += outcome;
                 batch.items.push(item);
             }
-            Err(error) if is_transient(&error) => return Err(error.into()),
-            Err(error) => batch.dead.push(DeadLetter {
+            Err(refusal) => batch.dead.push(DeadLetter {
                 body,
                 properties,
-                reason: format!("the database refused {}: {error}", handler.describe(&item)),
-                kind: DeadKind::RefusedByDatabase,
+                reason: refusal.reason(&handler.describe(&item)),
+                kind: match refusal {
+                    Refusal::Database(_) => DeadKind::RefusedByDatabase,
+                    Refusal::Panic(_) => DeadKind::Panicked,
+                },
             }),
         }
     }

@@ -6,7 +6,7 @@ use lapin::BasicProperties;
 use lapin::types::{AMQPValue, FieldTable, ShortString};
 use serde::Serialize;
 use serde_json::Value;
-use shared::telemetry::mask;
+use shared::mask::id as mask;
 
 /// Header counting a message's replays.
 pub const REPLAYS: &str = "x-prakerja-replays";
@@ -16,7 +16,8 @@ const REASON: &str = "x-prakerja-dead-reason";
 #[derive(Debug, Clone, Serialize)]
 pub struct DeadMessage {
     pub message_id: Option<String>,
-    /// `undecodable`, `refused_by_database`, or the broker's reason
+    /// `undecodable`, `refused_by_database`, `oversized`, `panicked`, or the
+    /// broker's reason
     /// (`delivery_limit`, `rejected`, `expired`), `unknown` without any.
     pub kind: String,
     /// The full reason, when we dead-lettered it.
@@ -38,6 +39,8 @@ pub fn describe(properties: &BasicProperties, body: &[u8]) -> DeadMessage {
         (Some(reason), _) if reason.starts_with("the database refused") => {
             "refused_by_database".to_owned()
         }
+        (Some(reason), _) if reason.starts_with("the body has") => "oversized".to_owned(),
+        (Some(reason), _) if reason.contains(" panicked: ") => "panicked".to_owned(),
         (Some(_), _) => "undecodable".to_owned(),
         (None, Some((reason, _))) => reason.clone(),
         (None, None) => "unknown".to_owned(),

@@ -40,6 +40,8 @@ pub async fn run(app: App, shutdown: CancellationToken) -> anyhow::Result<()> {
         prefetch: settings.prefetch,
         max_backoff: Duration::from_secs(app.settings.amqp.max_backoff_secs),
         parallel: 1,
+        // Set per queue by `consumer`.
+        max_body_bytes: app.settings.limits.max_body_bytes,
     };
     let run_wake = Arc::new(Notify::new());
     let relay_wake = Arc::new(Notify::new());
@@ -103,6 +105,10 @@ async fn consumer<H: Handler>(
     shutdown: CancellationToken,
 ) -> anyhow::Result<()> {
     let handler = Arc::new(handler);
+    let options = BatchOptions {
+        max_body_bytes: app.settings.limits.max_body_bytes(handler.queue()),
+        ..options
+    };
     let name = format!("disburser {}", handler.queue().base_name());
     let tag = format!(
         "disburser-{}-{}",

@@ -17,7 +17,7 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use crate::app::App;
-use crate::consume::{BatchOptions, serve};
+use crate::consume::{BatchOptions, Handler, serve};
 
 pub use behaviour::Behaviour;
 pub use decide::{Decision, DecisionsHandler, decide};
@@ -57,6 +57,7 @@ pub async fn run(
         prefetch: 2000,
         max_backoff: Duration::from_secs(app.settings.amqp.max_backoff_secs),
         parallel: 1,
+        max_body_bytes: app.settings.limits.max_body_bytes(handler.queue()),
     };
     let mut tasks = JoinSet::new();
     {

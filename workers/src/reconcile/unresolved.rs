@@ -117,7 +117,7 @@ pub(super) async fn unresolved(tx: &mut PgConnection) -> Result<Unresolved, sqlx
         sqlx::query_as(COUNTS).fetch_one(&mut *tx).await?;
     let (entitlements_on_hold, on_hold_amount): (i64, i64) =
         sqlx::query_as(HOLDS).fetch_one(&mut *tx).await?;
-    let mask = shared::telemetry::mask;
+    let mask = shared::mask::nik;
     let conflict_list: Vec<Conflict> = sqlx::query_as(CONFLICTS)
         .bind(LISTED)
         .fetch_all(&mut *tx)

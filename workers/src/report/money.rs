@@ -103,7 +103,7 @@ impl Money {
             .bind(wave_id)
             .fetch_one(&mut *tx)
             .await?;
-        let mask = shared::telemetry::mask;
+        let mask = shared::mask::nik;
         let conflicts: Vec<Conflict> = sqlx::query_as(CONFLICTS)
             .bind(wave_id)
             .fetch_all(&mut *tx)

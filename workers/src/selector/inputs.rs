@@ -178,7 +178,9 @@ fn parse_line(line: &[u8]) -> anyhow::Result<CandidateInfo> {
     let registration_id = next("registration_id")?;
     let submitted_at = next("submitted_at")?;
     Ok(CandidateInfo {
-        nik: parse_id(nik).with_context(|| format!("eligible NIK {nik:?} is not 16 digits"))?,
+        nik: parse_id(nik).with_context(|| {
+            format!("eligible NIK {:?} is not 16 digits", shared::mask::nik(nik))
+        })?,
         kk: parse_id(kk).with_context(|| format!("eligible KK {kk:?} is not 16 digits"))?,
         province: province
             .parse()

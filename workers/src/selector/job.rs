@@ -164,11 +164,11 @@ async fn finish_job(app: &App, wave_id: i32) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
-/// Records why a job failed (it is retried).
+/// Records why a job failed (it is retried), personal numbers masked.
 pub async fn record_failure(app: &App, wave_id: i32, error: &anyhow::Error) {
     let _ = sqlx::query("UPDATE selection_jobs SET last_error = $2 WHERE wave_id = $1")
         .bind(wave_id)
-        .bind(format!("{error:#}"))
+        .bind(shared::mask::free_text(&format!("{error:#}")).as_ref())
         .execute(&app.pool)
         .await;
 }

@@ -17,7 +17,7 @@ use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
 use crate::app::App;
-use crate::consume::{BatchOptions, serve};
+use crate::consume::{BatchOptions, Handler, serve};
 use crate::relay::{self, Announcements};
 use crate::worker::{AdvisoryLock, Next, Tasks, poll};
 
@@ -45,6 +45,7 @@ pub async fn run(app: App, shutdown: CancellationToken) -> anyhow::Result<()> {
                 prefetch: 20,
                 max_backoff: Duration::from_secs(app.settings.amqp.max_backoff_secs),
                 parallel: 1,
+                max_body_bytes: app.settings.limits.max_body_bytes(handler.queue()),
             };
             serve(&app, handler, "selector", &tag, options, shutdown).await
         });

@@ -68,6 +68,9 @@ pub async fn run(app: App, shutdown: CancellationToken) -> anyhow::Result<()> {
         prefetch: settings.validator.prefetch,
         max_backoff: Duration::from_secs(settings.amqp.max_backoff_secs),
         parallel: settings.validator.parallel,
+        max_body_bytes: settings
+            .limits
+            .max_body_bytes(Queue::RegistrationsSubmitted),
     };
     let tag = format!("validator-{instance_id}");
     tracing::info!(%instance_id, queue = %app.topology.name(Queue::RegistrationsSubmitted), "validator starting");

@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use shared::domain::{Assessment, RegistrationRecord};
+use shared::domain::{Assessment, RegistrationRecord, storable};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
@@ -24,8 +24,9 @@ FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::ti
 ON CONFLICT (registration_id) DO NOTHING \
 RETURNING registration_id";
 
-/// One row of `registrations`.
-#[derive(Debug, Clone)]
+/// One row of `registrations`. No `Debug`: it holds personal numbers and
+/// the raw message (a `{:?}` would log them in full).
+#[derive(Clone)]
 pub struct RegistrationRow {
     pub registration_id: Uuid,
     pub wave_id: i64,
@@ -85,7 +86,8 @@ impl RegistrationRow {
             payout_provider: record.payout.provider.map(|p| p.as_str().to_owned()),
             payout_account: record.payout.account.clone(),
             tier: assessment.tier.map(i16::from),
-            raw: (!eligible).then(|| record.raw_json.clone()),
+            // As `jsonb` can hold it (`storable::json`).
+            raw: (!eligible).then(|| storable::json(&record.raw_json).into_owned()),
             claimant,
         }
     }

@@ -50,7 +50,7 @@ where
             Ok(Next::Stop) => return Ok(()),
             Err(error) => {
                 let delay = backoff.next_delay();
-                tracing::warn!(error = %format!("{error:#}"), retry_in_ms = delay.as_millis() as u64, "{what} failed; retrying");
+                tracing::warn!(error = %shared::mask::free_text(&format!("{error:#}")), retry_in_ms = delay.as_millis() as u64, "{what} failed; retrying");
                 delay
             }
         };

@@ -40,7 +40,7 @@ impl Tasks {
                 Ok(Err(error)) => error,
                 Err(panic) => anyhow::anyhow!("a {} task panicked: {panic}", self.worker),
             };
-            tracing::error!(error = %format!("{error:#}"), "a {} task failed; stopping", self.worker);
+            tracing::error!(error = %shared::mask::free_text(&format!("{error:#}")), "a {} task failed; stopping", self.worker);
             shutdown.cancel();
             if result.is_ok() {
                 result = Err(error);

@@ -9,13 +9,13 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use shared::domain::{Payout, PayoutMethod, Phone, Provider};
-use shared::telemetry::mask;
+use shared::mask::id as mask;
 use sqlx::PgPool;
 
 use super::{SteerError, refused};
 
-/// The operator's request.
-#[derive(Debug, Clone)]
+/// The operator's request. `Debug` masks the NIK and the account.
+#[derive(Clone)]
 pub struct PayoutChange<'a> {
     pub nik: &'a str,
     pub method: &'a str,
@@ -23,6 +23,19 @@ pub struct PayoutChange<'a> {
     pub account: &'a str,
     pub by: &'a str,
     pub note: Option<&'a str>,
+}
+
+impl std::fmt::Debug for PayoutChange<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PayoutChange")
+            .field("nik", &shared::mask::nik(self.nik))
+            .field("method", &self.method)
+            .field("provider", &self.provider)
+            .field("account", &shared::mask::account(self.account))
+            .field("by", &self.by)
+            .field("note", &self.note)
+            .finish()
+    }
 }
 
 #[derive(Debug, Serialize)]
