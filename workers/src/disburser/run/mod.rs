@@ -76,6 +76,7 @@ pub async fn execute_pending(
         let _ = lock.close().await;
         return Ok(Vec::new());
     }
+    crate::failpoint::crash("disburser-run-locked");
     let dates: Vec<NaiveDate> = sqlx::query_scalar(
         "SELECT DISTINCT run_date FROM run_requests WHERE served_at IS NULL ORDER BY run_date",
     )
@@ -139,6 +140,7 @@ async fn execute(
             work.instructions_created +=
                 instruct::create_instructions(&mut tx, run_date, (low, high), &instruct).await?;
             tx.commit().await?;
+            crate::failpoint::crash("disburser-slice-committed");
             if let Some(wake) = &options.relay_wake {
                 wake.notify_waiters();
             }
