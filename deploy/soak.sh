@@ -11,6 +11,7 @@
 #   deploy/soak.sh                      20 minutes, seed 1
 #   SOAK_MINUTES=60 SOAK_SEED=7 deploy/soak.sh
 #
+# SOAK_WAVES (12, at most 14) waves of SOAK_REGISTRATIONS (40000) registrations each.
 # It runs the ignored test soak::the_pipeline_keeps_every_invariant_under_random_faults
 # (tests/it/soak.rs) at low priority; its log is the test's output.
 set -euo pipefail

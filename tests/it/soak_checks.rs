@@ -39,11 +39,12 @@ pub async fn check(
         "nothing left in {submitted}"
     );
     // Every wave drawn, and its draw what an auditor recomputes.
-    let wave_ids: Vec<i64> =
-        sqlx::query_scalar("SELECT wave_id FROM waves WHERE state = 'drawn' ORDER BY wave_id")
-            .fetch_all(env.pool())
-            .await
-            .expect("waves");
+    let wave_ids: Vec<i64> = sqlx::query_scalar(
+        "SELECT wave_id::bigint FROM waves WHERE state = 'drawn' ORDER BY wave_id",
+    )
+    .fetch_all(env.pool())
+    .await
+    .expect("waves");
     assert_eq!(wave_ids.len() as u64, waves, "every wave drawn");
     for wave_id in &wave_ids {
         let report =
