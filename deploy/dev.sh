@@ -51,7 +51,8 @@ Commands:
                tests run privately (apt packages postgresql and rabbitmq-server,
                installed when missing), Debian's chromium when no browser is
                installed (the report's browser test), then 'cargo fmt --check',
-               'cargo clippy -D warnings' and the tests ('cargo nextest run' when
+               'cargo clippy -D warnings' (with and without the tests, so with
+               and without the failpoints) and the tests ('cargo nextest run' when
                installed, else 'cargo test'); ARGS go to the test runner.
   help         This text.
 
@@ -494,7 +495,11 @@ cmd_test() {
     export PRAKERJA_TEST_DATABASE_URL="${PRAKERJA_TEST_DATABASE_URL:-postgres://postgres@$PG_HOST:$PG_PORT/postgres}"
     export PRAKERJA_TEST_AMQP_URL="${PRAKERJA_TEST_AMQP_URL:-amqp://guest:guest@$AMQP_HOST:$AMQP_PORT/%2f}"
     run cargo fmt --all -- --check
+    # Twice: the tests' build has the workers' failpoints (the feature its
+    # integration tests turn on, so the binaries they spawn carry them); the
+    # release build has none.
     run cargo clippy --workspace --all-targets -- -D warnings
+    run cargo clippy --workspace -- -D warnings
     if cargo nextest --version >/dev/null 2>&1; then
         run cargo nextest run --workspace --no-fail-fast "$@"
     else

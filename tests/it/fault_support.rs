@@ -66,6 +66,13 @@ pub async fn ready_to_pay(
     let participants = count(env, "SELECT count(*) FROM participants")
         .await
         .expect("participants");
+    let gateway = perfect_gateway(env);
+    let disburser = spawn(env, WorkerKind::Disburser, &[], disburser);
+    (participants, date, gateway, disburser)
+}
+
+/// The gateway simulator paying everything, answering at once.
+pub fn perfect_gateway(env: &TestEnv) -> Worker {
     let perfect = [
         "--failure-rate=0",
         "--silence-rate=0",
@@ -73,9 +80,7 @@ pub async fn ready_to_pay(
         "--duplicate-rate=0",
         "--max-delay-ms=0",
     ];
-    let gateway = spawn(env, WorkerKind::GatewaySimulator, &perfect, &[]);
-    let disburser = spawn(env, WorkerKind::Disburser, &[], disburser);
-    (participants, date, gateway, disburser)
+    spawn(env, WorkerKind::GatewaySimulator, &perfect, &[])
 }
 
 /// Instructions still waiting in the outbox for their confirm.

@@ -11,6 +11,7 @@ pub mod consume;
 pub mod dead_letters;
 pub mod demo;
 pub mod disburser;
+pub mod failpoint;
 pub mod gateway_sim;
 #[cfg(test)]
 mod layers;

@@ -20,5 +20,6 @@ pub fn init(common: &CommonArgs) -> anyhow::Result<Settings> {
         settings.log.format
     };
     shared::telemetry::init(&settings.log.filter, format);
+    crate::failpoint::setup();
     Ok(settings)
 }

@@ -95,6 +95,7 @@ async fn pass<S: OutboxSource>(
                 .await?;
             confirms.push(confirm);
         }
+        crate::failpoint::crash_in_relay(source.name(), "published");
         gate.leave(gate_connection).await?;
         let keys: Vec<i64> = rows.iter().map(|r| r.key).collect();
         let source = source.clone();
@@ -102,6 +103,7 @@ async fn pass<S: OutboxSource>(
             for confirm in confirms {
                 confirmed(confirm).await?;
             }
+            crate::failpoint::crash_in_relay(source.name(), "confirmed");
             source.mark_sent(&keys).await?;
             Ok(keys.len() as u64)
         }));

@@ -58,6 +58,7 @@ pub async fn run_job(
             // a wave of millions, just loaded.
             inputs::analyze_before_freeze(pool).await?;
             inputs::freeze(pool, wave_id).await?;
+            crate::failpoint::crash("selector-inputs-frozen");
         }
         WaveState::Drawing => {
             tracing::info!("resuming a draw whose inputs are frozen");

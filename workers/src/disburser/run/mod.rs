@@ -68,6 +68,7 @@ pub async fn execute_pending(
     let Some(lock) = AdvisoryLock::try_acquire(pool, "disbursement-runs").await? else {
         return Ok(Vec::new());
     };
+    crate::failpoint::crash("disburser-run-locked");
     let dates: Vec<NaiveDate> = sqlx::query_scalar(
         "SELECT DISTINCT run_date FROM run_requests WHERE served_at IS NULL ORDER BY run_date",
     )
@@ -131,6 +132,7 @@ async fn execute(
             work.instructions_created +=
                 instruct::create_instructions(&mut tx, run_date, (low, high), &instruct).await?;
             tx.commit().await?;
+            crate::failpoint::crash("disburser-slice-committed");
             if let Some(wake) = &options.relay_wake {
                 wake.notify_waiters();
             }
