@@ -24,6 +24,7 @@ mod frozen;
 mod hostile;
 mod hostile_leaks;
 mod hostile_panics;
+mod hostile_readonly;
 mod metrics_health;
 mod overpayments;
 mod payment_results;
