@@ -74,3 +74,40 @@ pub fn mask_panics() {
         );
     }));
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use super::*;
+
+    /// A log sink the test can read.
+    #[derive(Clone, Default)]
+    struct Sink(Arc<Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Sink {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().expect("sink").extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_panic_is_logged_with_its_message_masked() {
+        let sink = Sink::default();
+        let writer = sink.clone();
+        let subscriber = get_subscriber("error", LogFormat::Json, move || writer.clone());
+        tracing::subscriber::with_default(subscriber, || {
+            mask_panics();
+            let caught = std::panic::catch_unwind(|| panic!("bad NIK 3171014708900001"));
+            drop(std::panic::take_hook());
+            assert!(caught.is_err());
+        });
+        let logged = String::from_utf8(sink.0.lock().expect("sink").clone()).expect("utf-8");
+        assert!(logged.contains("bad NIK 3171**********01"), "{logged}");
+        assert!(!logged.contains("3171014708900001"), "{logged}");
+    }
+}

@@ -84,7 +84,7 @@ async fn values_postgresql_cannot_hold_are_field_invalid_and_their_batch_is_stor
             .expect("row");
     assert_eq!(long_nik, None, "an unstorable value is not kept");
     let dead_queue = env.topology().dead_name(Queue::RegistrationsSubmitted);
-    assert_eq!(env.ready(&dead_queue).await, 0, "nothing dead-lettered");
+    assert_no_dead_letters(&env, &dead_queue).await;
 }
 
 #[tokio::test]
@@ -168,7 +168,7 @@ async fn a_refused_permission_pauses_the_validator_and_nothing_is_lost() {
     .await;
     let dead_queue = env.topology().dead_name(Queue::RegistrationsSubmitted);
     assert_eq!(crate::validator::stored_count(&env).await, 0);
-    assert_eq!(env.ready(&dead_queue).await, 0, "nothing dead-lettered");
+    assert_no_dead_letters(&env, &dead_queue).await;
 
     sqlx::query(&format!("GRANT INSERT ON registrations TO {role}"))
         .execute(env.pool())
@@ -176,14 +176,27 @@ async fn a_refused_permission_pauses_the_validator_and_nothing_is_lost() {
         .expect("grant");
     wait_for_rows(&env, good.len() as i64, Duration::from_secs(60)).await;
     let _ = worker.stop(Duration::from_secs(10)).await;
-    assert_eq!(env.ready(&dead_queue).await, 0, "nothing dead-lettered");
+    assert_no_dead_letters(&env, &dead_queue).await;
     let stored = judged(&env).await;
     for record in &good {
         let expected: Vec<String> = data::expected(record)
             .iter()
             .map(|r| r.as_str().to_owned())
             .collect();
-        assert_eq!(stored[&data::id(record)].1, expected);
+        assert_eq!(stored[&data::id(record)].1, expected, "{}", record.json);
+    }
+}
+
+/// The queue is empty; else fails with the reasons of what is in it.
+async fn assert_no_dead_letters(env: &TestEnv, dead_queue: &str) {
+    if env.ready(dead_queue).await > 0 {
+        let reasons: Vec<Option<String>> = env
+            .drain(dead_queue)
+            .await
+            .iter()
+            .map(|m| dead_reason(&m.delivery.properties))
+            .collect();
+        panic!("dead-lettered: {reasons:?}");
     }
 }
 

@@ -25,6 +25,7 @@ mod frozen;
 mod hostile;
 mod hostile_leaks;
 mod hostile_panics;
+mod hostile_readonly;
 mod message_bodies;
 mod metrics_health;
 mod overpayments;

@@ -13,7 +13,8 @@ pub enum Fault {
     /// down or out of resources. Retry with backoff; never dead-letter.
     Infrastructure,
     /// The data itself: a value PostgreSQL cannot hold or a constraint it
-    /// breaks (SQLSTATE classes `22`, `23`, `54`).
+    /// breaks (SQLSTATE classes `22`, `23`, `54`), or one the driver cannot
+    /// encode.
     DataRejected,
     /// Anything else: a query or schema that does not match the program
     /// (undefined table or column, syntax error, decoding a column).
@@ -29,6 +30,8 @@ pub fn classify(error: &sqlx::Error) -> Fault {
         | sqlx::Error::WorkerCrashed
         | sqlx::Error::Tls(_)
         | sqlx::Error::Protocol(_) => Fault::Infrastructure,
+        // A value the driver cannot encode is about that value.
+        sqlx::Error::Encode(_) => Fault::DataRejected,
         sqlx::Error::Database(db) => match db.code() {
             Some(code) => classify_code(&code),
             None => Fault::Bug,
@@ -74,6 +77,10 @@ mod tests {
             assert_eq!(classify_code(code), Fault::Bug, "{code}");
         }
         assert_eq!(classify(&sqlx::Error::PoolTimedOut), Fault::Infrastructure);
+        assert_eq!(
+            classify(&sqlx::Error::Encode("too large".into())),
+            Fault::DataRejected
+        );
         assert_eq!(
             classify(&sqlx::Error::ColumnNotFound("x".into())),
             Fault::Bug

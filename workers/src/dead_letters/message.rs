@@ -52,11 +52,15 @@ pub fn describe(properties: &BasicProperties, body: &[u8]) -> DeadMessage {
     let now = chrono::Utc::now().timestamp();
     DeadMessage {
         message_id: properties.message_id().as_ref().map(|m| m.to_string()),
-        reason: ours.unwrap_or_else(|| {
-            death
-                .map(|(r, _)| format!("dead-lettered by the broker: {r}"))
-                .unwrap_or_default()
-        }),
+        // Masked again: a dead letter written before reasons were masked.
+        reason: ours.map_or_else(
+            || {
+                death
+                    .map(|(r, _)| format!("dead-lettered by the broker: {r}"))
+                    .unwrap_or_default()
+            },
+            |reason| shared::mask::free_text(&reason).into_owned(),
+        ),
         kind,
         age_secs: died_at.map(|t| (now - t).max(0)),
         replays: replays(&headers),

@@ -166,7 +166,7 @@ async fn store_events(
                 outcome.applied += 1;
             }
             _ => {
-                tracing::info!(event_id = %event.event_id, reason = ?ignored, "training event kept, not applied");
+                tracing::info!(event_id = %shared::mask::free_text(&event.event_id), reason = ?ignored, "training event kept, not applied");
                 outcome.ignored += 1;
             }
         }

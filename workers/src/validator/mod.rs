@@ -5,6 +5,7 @@ mod claims;
 mod copy_row;
 mod instance;
 mod row;
+mod sqlstate;
 mod store;
 
 use std::sync::Arc;

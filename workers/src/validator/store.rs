@@ -14,6 +14,7 @@ use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 use super::row::RegistrationRow;
+use super::sqlstate::{is_read_only, is_unique_violation};
 use crate::waves::WaveState;
 
 /// What a batch did.
@@ -42,8 +43,23 @@ pub async fn store_batch(
     records: &[RegistrationRecord],
     clock_allowance: chrono::Duration,
 ) -> Result<StoreOutcome, sqlx::Error> {
+    let mut connection = pool.acquire().await?;
+    let stored = store_on(&mut connection, records, clock_allowance).await;
+    if stored.as_ref().is_err_and(is_read_only) {
+        // A session that started read-only stays so (a database switched
+        // back keeps it read-only): the retry takes a new connection.
+        connection.close_on_drop();
+    }
+    stored
+}
+
+async fn store_on(
+    connection: &mut PgConnection,
+    records: &[RegistrationRecord],
+    clock_allowance: chrono::Duration,
+) -> Result<StoreOutcome, sqlx::Error> {
     let started = std::time::Instant::now();
-    let mut tx = pool.begin().await?;
+    let mut tx = sqlx::Connection::begin(connection).await?;
     let begun = started.elapsed();
     let waves = lock_waves(&mut tx, records, clock_allowance).await?;
     let locked = started.elapsed();
@@ -227,11 +243,4 @@ async fn insert_rows(
         Err(error) => return Err(error),
     }
     super::row::insert_skipping_stored(tx, rows).await
-}
-
-fn is_unique_violation(error: &sqlx::Error) -> bool {
-    error
-        .as_database_error()
-        .and_then(|e| e.code())
-        .is_some_and(|code| code == "23505")
 }
