@@ -15,14 +15,17 @@ use crate::beacon::BeaconChoice;
 use crate::domain::Scheme;
 
 mod addresses;
+pub mod credentials;
 mod drand;
 mod metrics;
 mod selection;
+mod simulators;
 
 pub use addresses::Broker;
 pub use drand::DrandSettings;
 pub use metrics::{DeadLetterSettings, MetricsBinary, MetricsSettings};
 pub use selection::SelectionSettings;
+pub use simulators::SimulatorSettings;
 
 /// Every setting of every binary.
 #[derive(Debug, Clone, Deserialize)]
@@ -48,6 +51,12 @@ pub struct Settings {
     /// Replaying dead letters.
     #[serde(default)]
     pub dead_letters: DeadLetterSettings,
+    /// Which simulators may run.
+    #[serde(default)]
+    pub simulators: SimulatorSettings,
+    /// `PRAKERJA_ENVIRONMENT` (default `local`) when the settings were loaded.
+    #[serde(skip)]
+    pub environment: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -99,10 +108,24 @@ pub struct AmqpSettings {
     pub delivery_limit: u32,
     /// Seconds between reconnection attempts grow up to this.
     pub max_backoff_secs: u64,
+    /// Whether the binaries declare their queues and exchanges (a user with
+    /// configure permission: development) or only check that the broker's
+    /// definitions hold them (`deploy/rabbitmq/definitions.json`: users
+    /// without configure permission, production).
+    #[serde(default = "default_declare_queues")]
+    pub declare_queues: bool,
+    /// PEM file of the certificate authority that signed the brokers'
+    /// certificates, for `amqps://` URLs (otherwise the system's roots).
+    #[serde(default)]
+    pub ca_file: Option<PathBuf>,
     /// Seconds a connection attempt to one broker may take before the next
     /// one of `url` is tried.
     #[serde(default = "default_connect_timeout_secs")]
     pub connect_timeout_secs: u64,
+}
+
+fn default_declare_queues() -> bool {
+    true
 }
 
 fn default_connect_timeout_secs() -> u64 {
@@ -202,10 +225,24 @@ impl Settings {
             )
             .build()
             .with_context(|| format!("reading configuration from {}", dir.display()))?;
-        let settings: Settings = settings
+        // Credentials come from the environment (or config/local.toml in
+        // development): say which is missing, and how to set it.
+        for (key, variable) in [
+            ("database.url", "PRAKERJA__DATABASE__URL"),
+            ("amqp.url", "PRAKERJA__AMQP__URL"),
+        ] {
+            anyhow::ensure!(
+                settings.get_string(key).is_ok_and(|url| !url.is_empty()),
+                "{key} is not set: set {variable} (environment {environment:?}, configuration in {})",
+                dir.display()
+            );
+        }
+        let mut settings: Settings = settings
             .try_deserialize()
             .with_context(|| format!("configuration in {} is invalid", dir.display()))?;
+        settings.environment = environment;
         settings.check()?;
+        credentials::check(&settings.environment, &settings)?;
         Ok(settings)
     }
 

@@ -107,6 +107,8 @@ mod tests {
             delivery_limit: 10,
             max_backoff_secs: 1,
             connect_timeout_secs: 10,
+            declare_queues: true,
+            ca_file: None,
         }
     }
 

@@ -9,20 +9,27 @@ use sqlx::{Connection, PgConnection, PgPool};
 use uuid::Uuid;
 use workers::app::App;
 
+use super::broker_users::{self, BrokerVhost};
+use super::db_roles::{self, DbRole};
 use super::services::Services;
+use super::workers::WorkerKind;
 
 /// A test's own database and queue names.
 pub struct TestEnv {
     pub app: App,
     pub database: String,
     pub prefix: String,
-    pub database_url: String,
     pub amqp_url: String,
     pub dir: PathBuf,
     admin_url: String,
     /// Queues are deleted on drop only on the shared broker (a private one
     /// goes away with its directory).
     shared_broker: bool,
+    /// The test's vhost and users on the shared broker.
+    pub broker: Option<BrokerVhost>,
+    pub(super) services: Services,
+    /// Unique to the test: names its database, queues and users.
+    pub(super) id: String,
 }
 
 impl TestEnv {
@@ -36,26 +43,46 @@ impl TestEnv {
         Self::on(&Services::shared(), adjust).await
     }
 
-    /// As [`with`](Self::with), on the given services.
+    /// As [`with`](Self::with), on the given services. The migrations run
+    /// as the test's owner; `env.app` connects as the administrator (for
+    /// fixtures and inspection), the workers as their own login users
+    /// ([`app_as`](Self::app_as), [`process_env`](Self::process_env)).
     pub async fn on(services: &Services, adjust: impl FnOnce(&mut Settings)) -> TestEnv {
-        let id = Uuid::new_v4().simple().to_string();
-        let database = format!("prakerja_test_{}", &id[..12]);
-        let prefix = format!("t{}.", &id[..12]);
+        let id = Uuid::new_v4().simple().to_string()[..12].to_owned();
+        let database = format!("prakerja_test_{id}");
+        let prefix = format!("t{id}.");
         let admin = services.admin_url.clone();
+        // On the shared broker, a vhost of the test's own with the users of
+        // deploy/rabbitmq/definitions.json.
+        let broker = (services.amqp_url == Services::shared().amqp_url)
+            .then(|| BrokerVhost::provision(&id, &prefix, &services.amqp_url));
         let mut connection = PgConnection::connect(&admin)
             .await
             .expect("PostgreSQL is reachable");
-        sqlx::query(&format!("CREATE DATABASE \"{database}\""))
-            .execute(&mut connection)
+        db_roles::create_owner(&mut connection, &id).await;
+        sqlx::query(&format!(
+            "CREATE DATABASE \"{database}\" OWNER \"{}\"",
+            DbRole::Owner.login(&id)
+        ))
+        .execute(&mut connection)
+        .await
+        .expect("create the test database");
+        let owner = PgPool::connect(&services.database_url(&DbRole::Owner.login(&id), &database))
             .await
-            .expect("create the test database");
+            .expect("the owner connects");
+        shared::db::migrate(&owner).await.expect("migrations apply");
+        owner.close().await;
+        db_roles::create_members(&mut connection, &id).await;
         let _ = connection.close().await;
-        let database_url = services.database_url(&database);
+        let database_url = services.admin_database_url(&database);
         let config_dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../config"));
         let mut settings = Settings::load_from(&config_dir).expect("configuration loads");
         settings.database.url = SecretString::from(database_url.clone());
         settings.database.max_connections = 6;
-        settings.amqp.url = SecretString::from(services.amqp_url.clone());
+        settings.amqp.url = SecretString::from(match &broker {
+            Some(broker) => broker.admin_url(&services.amqp_url),
+            None => services.amqp_url.clone(),
+        });
         settings.amqp.prefix = prefix.clone();
         settings.amqp.max_backoff_secs = 2;
         settings.validator.batch_max_wait_ms = 10;
@@ -63,20 +90,23 @@ impl TestEnv {
         settings.disburser.schedule_enabled = false;
         adjust(&mut settings);
         let app = App::new(settings).expect("app builds");
-        shared::db::migrate(&app.pool)
-            .await
-            .expect("migrations apply");
-        let dir = std::env::temp_dir().join(format!("prakerja-test-{}", &id[..12]));
+        if broker.is_some() {
+            let queue = app.topology.name(Queue::PaymentsResults);
+            broker_users::ready(|| vhost_holds(&app, &queue)).await;
+        }
+        let dir = std::env::temp_dir().join(format!("prakerja-test-{id}"));
         std::fs::create_dir_all(&dir).expect("test directory");
         TestEnv {
             amqp_url: app.settings.amqp.url.expose_secret().to_owned(),
             app,
             database,
             prefix,
-            database_url,
             dir,
             admin_url: admin,
             shared_broker: services.amqp_url == Services::shared().amqp_url,
+            broker,
+            services: services.clone(),
+            id,
         }
     }
 
@@ -88,11 +118,19 @@ impl TestEnv {
         &self.app.topology
     }
 
-    /// Environment for a worker process pointed at this test's database and queues.
-    pub fn process_env(&self) -> Vec<(String, String)> {
+    /// Environment for a process of `kind` pointed at this test's database
+    /// (as the kind's login user) and queues.
+    pub fn process_env(&self, kind: WorkerKind) -> Vec<(String, String)> {
         vec![
-            ("PRAKERJA__DATABASE__URL".into(), self.database_url.clone()),
-            ("PRAKERJA__AMQP__URL".into(), self.amqp_url.clone()),
+            (
+                "PRAKERJA__DATABASE__URL".into(),
+                self.url_as(kind.db_role()),
+            ),
+            ("PRAKERJA__AMQP__URL".into(), self.amqp_url_for(kind)),
+            (
+                "PRAKERJA__AMQP__DECLARE_QUEUES".into(),
+                self.broker.is_none().to_string(),
+            ),
             ("PRAKERJA__AMQP__PREFIX".into(), self.prefix.clone()),
             ("PRAKERJA__AMQP__MAX_BACKOFF_SECS".into(), "2".into()),
             ("PRAKERJA__VALIDATOR__BATCH_MAX_WAIT_MS".into(), "10".into()),
@@ -200,7 +238,9 @@ impl Drop for TestEnv {
         let settings = self.app.settings.amqp.clone();
         let dir = self.dir.clone();
         let admin_url = self.admin_url.clone();
-        let shared_broker = self.shared_broker;
+        let shared_broker = self.shared_broker && self.broker.is_none();
+        let broker = self.broker.clone();
+        let id = self.id.clone();
         let _ = std::thread::spawn(move || {
             let runtime = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
@@ -221,12 +261,40 @@ impl Drop for TestEnv {
                     ))
                     .execute(&mut connection)
                     .await;
+                    db_roles::drop_all(&mut connection, &id).await;
                 }
             });
+            if let Some(broker) = broker {
+                broker.delete();
+            }
             let _ = std::fs::remove_dir_all(dir);
         })
         .join();
     }
+}
+
+/// Whether the test's vhost is usable: the import of its definitions
+/// (asynchronous) made its queues.
+async fn vhost_holds(app: &App, queue: &str) -> bool {
+    let Ok(connection) = shared::amqp::connect(&app.settings.amqp, "test vhost").await else {
+        return false;
+    };
+    let held = match connection.create_channel().await {
+        Ok(channel) => channel
+            .queue_declare(
+                queue.into(),
+                lapin::options::QueueDeclareOptions {
+                    passive: true,
+                    ..Default::default()
+                },
+                Default::default(),
+            )
+            .await
+            .is_ok(),
+        Err(_) => false,
+    };
+    let _ = connection.close(200, "done".into()).await;
+    held
 }
 
 /// The end of every worker log of a failed test (they go away with its directory).

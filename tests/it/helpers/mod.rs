@@ -4,7 +4,9 @@
 //! own private servers instead, which they may kill and restart.
 
 pub mod beacon;
+mod broker_users;
 pub mod chromium;
+mod db_roles;
 mod env;
 mod epmd;
 mod private_postgres;
@@ -19,12 +21,14 @@ mod services;
 mod wait;
 mod workers;
 
+pub use broker_users::BrokerUser;
+pub use db_roles::DbRole;
 pub use env::TestEnv;
 pub use private_postgres::PrivatePostgres;
 pub use private_rabbit::PrivateRabbit;
 pub use proxy::Proxy;
 pub use rabbit_cluster::RabbitCluster;
-pub use refusal::{allowed, refused};
+pub use refusal::{allowed, denied, refused};
 pub use services::Services;
 pub use wait::eventually_async;
 pub use workers::{WorkerKind, bin};
