@@ -103,6 +103,8 @@ fn strings(value: &Value) -> Vec<String> {
 }
 
 const IMAGE: &str = "${PRAKERJA_IMAGE:-ghcr.io/prakerja-open/prakerja:latest}";
+/// The image with the simulators (deploy/Dockerfile, target `dev`).
+const DEV_IMAGE: &str = "${PRAKERJA_DEV_IMAGE:-ghcr.io/prakerja-open/prakerja:dev}";
 
 #[test]
 fn the_argument_check_refuses_what_a_binary_does_not_take() {
@@ -150,7 +152,16 @@ fn compose_runs_the_pipeline_with_health_checks_and_a_one_shot_migration() {
             .as_str()
             .unwrap_or_else(|| panic!("{name} has no image"));
         if let Some(command) = service.get("command") {
-            assert_eq!(image, IMAGE, "{name} runs the project's image");
+            if profile(name) == ["dev"] {
+                assert_eq!(image, DEV_IMAGE, "{name} runs the dev image");
+                assert_eq!(service["build"]["target"], "dev", "{name}: built as dev");
+            } else {
+                assert_eq!(image, IMAGE, "{name} runs the project's image");
+                assert!(
+                    service["build"].get("target").is_none(),
+                    "{name}: production"
+                );
+            }
             let dockerfile = service["build"]["dockerfile"].as_str().expect("build");
             assert!(root().join(dockerfile).is_file(), "{name}: {dockerfile}");
             check_command(&format!("compose service {name}"), &strings(command));
@@ -480,4 +491,25 @@ fn systemd_units_and_the_image_name_workspace_binaries() {
             "the image ships {binary}"
         );
     }
+    // The default (last) stage is production: no simulator, no development
+    // configuration, PRAKERJA_ENVIRONMENT=production.
+    let stages: Vec<&str> = dockerfile.split("\nFROM ").collect();
+    let production = stages
+        .iter()
+        .find(|s| s.starts_with("debian:bookworm-slim AS production"))
+        .expect("a production stage");
+    assert!(
+        !production.contains("/simulators"),
+        "no simulator in production"
+    );
+    assert!(
+        !production.contains("local.toml"),
+        "no development credentials in production"
+    );
+    assert!(production.contains("PRAKERJA_ENVIRONMENT=production"));
+    assert_eq!(
+        stages.last().map(|s| s.trim()),
+        Some("production"),
+        "the default target"
+    );
 }
