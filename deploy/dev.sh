@@ -45,14 +45,21 @@ Commands:
                up -d SERVICE' if a Docker engine answers; install the Debian
                package (apt-get, with sudo when not root) and start it.
   demo [ARGS]  'up', then drop and recreate the database $DEMO_DB and run
-               'prakerja demo ARGS' (e.g. --count 100000) with queue prefix '$DEMO_PREFIX'.
+               'prakerja demo ARGS' (e.g. --count 100000) under least privilege:
+               each binary logs in as its own development login and, with
+               rabbitmqctl, its own broker user on the vhost prakerja-demo
+               (without rabbitmqctl: guest, queue prefix '$DEMO_PREFIX').
                Its last line is the path of the wave's HTML report.
   test [ARGS]  Services as for 'up' (no build), the server programs the fault
                tests run privately (apt packages postgresql and rabbitmq-server,
                installed when missing), Debian's chromium when no browser is
                installed (the report's browser test), then 'cargo fmt --check',
                'cargo clippy -D warnings' and the tests ('cargo nextest run' when
-               installed, else 'cargo test'); ARGS go to the test runner.
+               installed, else 'cargo test'); ARGS go to the test runner. Every
+               test runs each worker as its own PostgreSQL login and RabbitMQ user:
+               it creates per-test logins (the server must trust 127.0.0.1) and
+               loads deploy/rabbitmq/definitions.json into a vhost of its own
+               with rabbitmqctl (as root, or through passwordless sudo).
   help         This text.
 
 Environment:

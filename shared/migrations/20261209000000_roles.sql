@@ -15,7 +15,13 @@
 -- Roles are global to the cluster while grants belong to this database:
 -- the roles are created when missing (several databases, and parallel test
 -- runs, migrate at once: a concurrent creation is no error), the grants
--- are made here. A table added by a later migration grants itself.
+-- are made here. A table added by a later migration grants itself
+-- (tests/it/roles.rs fails on a table the auditors cannot read).
+--
+-- No function is SECURITY DEFINER: a trigger runs with the rights of the
+-- role whose statement fired it, so each role's grants cover what its
+-- triggers read and lock (the guards of registrations and nik_claims lock
+-- waves FOR SHARE, covered by the validator's UPDATE on waves.wave_id).
 
 DO $$
 DECLARE

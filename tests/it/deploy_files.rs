@@ -335,10 +335,19 @@ fn containers<'a>(where_: &str, pod: &'a Value) -> &'a Vec<Value> {
             .flatten()
             .filter_map(|e| e["secretRef"]["name"].as_str())
             .collect();
+        // Each part its own credentials: the owner migrates, the operator
+        // runs the nightly command, each worker logs in as itself.
+        let command = strings(&c["command"]);
+        let part = match command.first().map(|b| b.rsplit('/').next().unwrap_or(b)) {
+            Some("prakerja") if command.iter().any(|w| w == "migrate") => "owner",
+            Some("prakerja") => "operator",
+            Some(binary) => binary,
+            None => panic!("{where_}: a container without a command"),
+        };
         assert_eq!(
             refs,
-            ["prakerja-secrets"],
-            "{where_}: secrets come from the Secret"
+            [format!("prakerja-{part}-secrets")],
+            "{where_}: secrets come from the part's own Secret"
         );
         for env in c["env"].as_array().into_iter().flatten() {
             let value = env["value"].as_str().unwrap_or_default();

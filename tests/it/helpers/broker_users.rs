@@ -221,15 +221,30 @@ fn regex_escape(text: &str) -> String {
         .collect()
 }
 
+/// Runs `rabbitmqctl` on the shared broker: directly (root, or a user with
+/// the broker's Erlang cookie), else through passwordless `sudo`.
 fn rabbitmqctl(args: &[&str]) {
-    let output = Command::new("rabbitmqctl")
-        .args(["-q"])
-        .args(args)
-        .output()
-        .expect("rabbitmqctl runs (the tests load deploy/rabbitmq/definitions.json with it)");
+    let run = |program: &str, prefix: &[&str]| {
+        Command::new(program)
+            .args(prefix)
+            .args(
+                ["rabbitmqctl", "-q"]
+                    .iter()
+                    .skip(usize::from(prefix.is_empty())),
+            )
+            .args(args)
+            .output()
+    };
+    let direct = run("rabbitmqctl", &[]);
+    let output = match direct {
+        Ok(output) if output.status.success() => output,
+        _ if !nix::unistd::Uid::effective().is_root() => run("sudo", &["-n"]).expect("sudo runs"),
+        direct => direct
+            .expect("rabbitmqctl runs (the tests load deploy/rabbitmq/definitions.json with it)"),
+    };
     assert!(
         output.status.success(),
-        "rabbitmqctl {args:?}: {}",
+        "rabbitmqctl {args:?} (the tests need it, as root or through passwordless sudo): {}",
         String::from_utf8_lossy(&output.stderr)
     );
 }

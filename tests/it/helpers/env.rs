@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use secrecy::{ExposeSecret, SecretString};
-use shared::amqp::{Publisher, Queue, Topology};
+use shared::amqp::{Queue, Topology};
 use shared::config::Settings;
 use sqlx::{Connection, PgConnection, PgPool};
 use uuid::Uuid;
@@ -67,7 +67,7 @@ impl TestEnv {
         .execute(&mut connection)
         .await
         .expect("create the test database");
-        let owner = PgPool::connect(&services.database_url(&DbRole::Owner.login(&id), &database))
+        let owner = PgPool::connect(&services.primary_url(&DbRole::Owner.login(&id), &database))
             .await
             .expect("the owner connects");
         shared::db::migrate(&owner).await.expect("migrations apply");
@@ -143,85 +143,6 @@ impl TestEnv {
             // Metrics and health on a free port each (tests run side by side).
             ("PRAKERJA__METRICS__LISTEN".into(), "127.0.0.1:0".into()),
         ]
-    }
-
-    /// A confirm-mode publisher on this test's queues (declared).
-    pub async fn publisher(&self) -> (lapin::Connection, Publisher) {
-        let connection = shared::amqp::connect(&self.app.settings.amqp, "test")
-            .await
-            .expect("RabbitMQ is reachable");
-        let publisher = Publisher::open(&connection, self.topology().clone())
-            .await
-            .expect("channel");
-        self.topology()
-            .declare(publisher.channel())
-            .await
-            .expect("declare queues");
-        (connection, publisher)
-    }
-
-    /// Publishes raw bodies to a queue, confirmed.
-    pub async fn publish_raw(&self, queue: Queue, bodies: &[Vec<u8>]) {
-        let (connection, publisher) = self.publisher().await;
-        let mut confirms = Vec::new();
-        for (i, body) in bodies.iter().enumerate() {
-            confirms.push(
-                publisher
-                    .send(
-                        queue,
-                        body,
-                        shared::amqp::json_properties(&format!("test-{i}")),
-                    )
-                    .await
-                    .expect("publish"),
-            );
-        }
-        for confirm in confirms {
-            shared::amqp::confirmed(confirm).await.expect("confirmed");
-        }
-        let _ = connection.close(200, "done".into()).await;
-    }
-
-    /// Ready messages in a queue (by full name).
-    pub async fn ready(&self, queue_name: &str) -> u32 {
-        let connection = shared::amqp::connect(&self.app.settings.amqp, "test inspect")
-            .await
-            .expect("RabbitMQ");
-        let channel = connection.create_channel().await.expect("channel");
-        let declared = channel
-            .queue_declare(
-                queue_name.into(),
-                lapin::options::QueueDeclareOptions {
-                    passive: true,
-                    ..Default::default()
-                },
-                Default::default(),
-            )
-            .await
-            .expect("queue exists");
-        let _ = connection.close(200, "done".into()).await;
-        declared.message_count()
-    }
-
-    /// Takes every message of a queue (by full name): bodies and properties.
-    pub async fn drain(&self, queue_name: &str) -> Vec<lapin::message::BasicGetMessage> {
-        let connection = shared::amqp::connect(&self.app.settings.amqp, "test drain")
-            .await
-            .expect("RabbitMQ");
-        let channel = connection.create_channel().await.expect("channel");
-        let mut out = Vec::new();
-        while let Some(message) = channel
-            .basic_get(
-                queue_name.into(),
-                lapin::options::BasicGetOptions { no_ack: true },
-            )
-            .await
-            .expect("basic.get")
-        {
-            out.push(message);
-        }
-        let _ = connection.close(200, "done".into()).await;
-        out
     }
 }
 

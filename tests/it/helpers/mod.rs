@@ -13,6 +13,7 @@ mod private_postgres;
 mod private_rabbit;
 mod programs;
 mod proxy;
+mod queues;
 mod rabbit_cluster;
 mod refusal;
 pub mod scrape;

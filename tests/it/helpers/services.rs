@@ -42,6 +42,12 @@ impl Services {
         }
     }
 
+    /// The URL of `database` on the administrator's server (the primary)
+    /// for the login user `user`.
+    pub(super) fn primary_url(&self, user: &str, database: &str) -> String {
+        replace_user(&replace_database(&self.admin_url, database), user)
+    }
+
     /// The URL of `database` for the login user `user` (no password: the
     /// test servers trust local connections).
     pub(super) fn database_url(&self, user: &str, database: &str) -> String {
