@@ -39,7 +39,7 @@ use crate::startup::CommonArgs;
     version,
     about = "Operate the Prakerja pipeline: waves, draws, audits and disbursements",
     after_help = "Exit codes: 0 success, 1 audit mismatch or broken invariant, 2 bad usage or input, 3 service or system failure.\n\
-                  Configuration: config/default.toml, PRAKERJA_CONFIG_DIR, PRAKERJA__SECTION__KEY variables."
+                  Configuration: config/default.toml, then config/$PRAKERJA_ENVIRONMENT.toml (local.toml, development credentials, by default; production refuses them), PRAKERJA_CONFIG_DIR, PRAKERJA__SECTION__KEY variables."
 )]
 pub struct Cli {
     /// Print the result as one JSON object on stdout.
