@@ -45,7 +45,10 @@ Commands:
                up -d SERVICE' if a Docker engine answers; install the Debian
                package (apt-get, with sudo when not root) and start it.
   demo [ARGS]  'up', then drop and recreate the database $DEMO_DB and run
-               'prakerja demo ARGS' (e.g. --count 100000) with queue prefix '$DEMO_PREFIX'.
+               'prakerja demo ARGS' (e.g. --count 100000) under least privilege:
+               each binary logs in as its own development login and, with
+               rabbitmqctl, its own broker user on the vhost prakerja-demo
+               (without rabbitmqctl: guest, queue prefix '$DEMO_PREFIX').
                Its last line is the path of the wave's HTML report.
   test [ARGS]  Services as for 'up' (no build), the server programs the fault
                tests run privately (apt packages postgresql and rabbitmq-server,
@@ -53,7 +56,11 @@ Commands:
                installed (the report's browser test), then 'cargo fmt --check',
                'cargo clippy -D warnings' (with and without the tests, so with
                and without the failpoints) and the tests ('cargo nextest run' when
-               installed, else 'cargo test'); ARGS go to the test runner.
+               installed, else 'cargo test'); ARGS go to the test runner. Every
+               test runs each worker as its own PostgreSQL login and RabbitMQ user:
+               it creates per-test logins (the server must trust 127.0.0.1) and
+               loads deploy/rabbitmq/definitions.json into a vhost of its own
+               with rabbitmqctl (as root, or through passwordless sudo).
   help         This text.
 
 Environment:
@@ -456,16 +463,85 @@ purge_demo_queues() {
     fi
 }
 
+# The demo runs under least privilege, as a deployment does
+# (docs/OPERATIONS.md, "Credentials and roles"): the database belongs to
+# the login $DEMO_ROLE_PREFIX-owner, which runs the migrations; each binary
+# logs in as a DEVELOPMENT login user of its group role (no password: the
+# local server trusts 127.0.0.1).
+readonly DEMO_ROLE_PREFIX=prakerja_demo
+demo_sql() {
+    psql -X -q -v ON_ERROR_STOP=1 -h "$PG_HOST" -p "$PG_PORT" -U postgres -d postgres -c "$1"
+}
+demo_login() {  # demo_login NAME [GROUP] [OPTIONS]: creates the login when missing
+    local options="LOGIN ${3:-}"
+    [[ -n "${2:-}" ]] && options="$options IN ROLE $2"
+    demo_sql "DO \$\$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '$1') THEN CREATE ROLE $1 $options; END IF; END \$\$"
+}
+demo_database_url() { printf 'postgres://%s@%s:%s/%s' "$1" "$PG_HOST" "$PG_PORT" "$DEMO_DB"; }
+
+# The broker: the vhost $DEMO_VHOST made from deploy/rabbitmq/definitions.json,
+# its users given DEVELOPMENT passwords (dev-USER). Needs rabbitmqctl (as for
+# purge_demo_queues); without it the demo runs as guest on / with prefix
+# $DEMO_PREFIX, and says so.
+readonly DEMO_VHOST=prakerja-demo
+demo_broker_users() {
+    local user definitions
+    if ! { have rabbitmqctl && as_root_quietly rabbitmqctl -q status >/dev/null 2>&1; }; then
+        warn "cannot reach rabbitmqctl: the demo's binaries share guest on / (no broker users)"
+        return 1
+    fi
+    as_root_quietly rabbitmqctl -q delete_vhost "$DEMO_VHOST" >/dev/null 2>&1 || true
+    definitions="$(mktemp)"
+    sed 's/"prakerja"/"'"$DEMO_VHOST"'"/g' "$ROOT/deploy/rabbitmq/definitions.json" >"$definitions"
+    chmod 644 "$definitions"
+    as_root_quietly rabbitmqctl -q import_definitions "$definitions" >/dev/null
+    rm -f "$definitions"
+    for user in prakerja-validator prakerja-selector prakerja-disburser prakerja-operator payment-gateway; do
+        # The import is asynchronous: retry until the user is there.
+        for _ in $(seq 1 50); do
+            as_root_quietly rabbitmqctl -q change_password "$user" "dev-$user" >/dev/null 2>&1 && break
+            sleep 0.2
+        done
+    done
+    note "broker: vhost $DEMO_VHOST with the users of deploy/rabbitmq/definitions.json (development passwords dev-USER)"
+}
+demo_amqp_url() { printf 'amqp://%s:dev-%s@%s:%s/%s' "$1" "$1" "$AMQP_HOST" "$AMQP_PORT" "$DEMO_VHOST"; }
+
 cmd_demo() {
     cmd_up
     [[ -x "$BIN_DIR/prakerja" ]] || die "$BIN_DIR/prakerja is missing: run 'deploy/dev.sh demo' without DEV_SH_SKIP_BUILD to build it"
     have psql || die "psql not found: install the PostgreSQL client (apt-get install postgresql-client)"
-    export PRAKERJA__DATABASE__URL="postgres://postgres@$PG_HOST:$PG_PORT/$DEMO_DB"
-    export PRAKERJA__AMQP__PREFIX="$DEMO_PREFIX"
-    run psql -X -q -v ON_ERROR_STOP=1 -h "$PG_HOST" -p "$PG_PORT" -U postgres -d postgres \
-        -c "DROP DATABASE IF EXISTS $DEMO_DB WITH (FORCE)"
-    purge_demo_queues
-    run "$BIN_DIR/prakerja" migrate
+    run demo_sql "DROP DATABASE IF EXISTS $DEMO_DB WITH (FORCE)"
+    demo_login "${DEMO_ROLE_PREFIX}_owner" "" CREATEROLE
+    run demo_sql "CREATE DATABASE $DEMO_DB OWNER ${DEMO_ROLE_PREFIX}_owner"
+    PRAKERJA__DATABASE__URL="$(demo_database_url "${DEMO_ROLE_PREFIX}_owner")" \
+        run "$BIN_DIR/prakerja" migrate
+    local part
+    for part in validator selector disburser operator; do
+        demo_login "${DEMO_ROLE_PREFIX}_$part" "prakerja_$part"
+    done
+    export PRAKERJA__DATABASE__URL PRAKERJA_DEMO_VALIDATOR__DATABASE__URL \
+        PRAKERJA_DEMO_SELECTOR__DATABASE__URL PRAKERJA_DEMO_DISBURSER__DATABASE__URL \
+        PRAKERJA_DEMO_GATEWAY_SIMULATOR__DATABASE__URL
+    PRAKERJA__DATABASE__URL="$(demo_database_url "${DEMO_ROLE_PREFIX}_operator")"
+    PRAKERJA_DEMO_VALIDATOR__DATABASE__URL="$(demo_database_url "${DEMO_ROLE_PREFIX}_validator")"
+    PRAKERJA_DEMO_SELECTOR__DATABASE__URL="$(demo_database_url "${DEMO_ROLE_PREFIX}_selector")"
+    PRAKERJA_DEMO_DISBURSER__DATABASE__URL="$(demo_database_url "${DEMO_ROLE_PREFIX}_disburser")"
+    # The simulated gateway keeps a schema of its own in the demo's database.
+    PRAKERJA_DEMO_GATEWAY_SIMULATOR__DATABASE__URL="$(demo_database_url "${DEMO_ROLE_PREFIX}_owner")"
+    if demo_broker_users; then
+        export PRAKERJA__AMQP__URL PRAKERJA__AMQP__DECLARE_QUEUES=false PRAKERJA__AMQP__PREFIX="" \
+            PRAKERJA_DEMO_VALIDATOR__AMQP__URL PRAKERJA_DEMO_SELECTOR__AMQP__URL \
+            PRAKERJA_DEMO_DISBURSER__AMQP__URL PRAKERJA_DEMO_GATEWAY_SIMULATOR__AMQP__URL
+        PRAKERJA__AMQP__URL="$(demo_amqp_url prakerja-operator)"
+        PRAKERJA_DEMO_VALIDATOR__AMQP__URL="$(demo_amqp_url prakerja-validator)"
+        PRAKERJA_DEMO_SELECTOR__AMQP__URL="$(demo_amqp_url prakerja-selector)"
+        PRAKERJA_DEMO_DISBURSER__AMQP__URL="$(demo_amqp_url prakerja-disburser)"
+        PRAKERJA_DEMO_GATEWAY_SIMULATOR__AMQP__URL="$(demo_amqp_url payment-gateway)"
+    else
+        export PRAKERJA__AMQP__PREFIX="$DEMO_PREFIX"
+        purge_demo_queues
+    fi
     run "$BIN_DIR/prakerja" demo "$@"
 }
 

@@ -8,23 +8,25 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use chrono::{NaiveDate, NaiveTime};
-use secrecy::SecretString;
 use serde::Deserialize;
 
 use crate::beacon::BeaconChoice;
 use crate::domain::Scheme;
 
 mod addresses;
+pub mod credentials;
 mod drand;
 mod limits;
 mod metrics;
 mod selection;
+mod simulators;
 
-pub use addresses::Broker;
+pub use addresses::{AmqpSettings, Broker, DatabaseSettings};
 pub use drand::DrandSettings;
 pub use limits::{DEFAULT_MAX_BODY_BYTES, LimitsSettings};
 pub use metrics::{DeadLetterSettings, MetricsBinary, MetricsSettings};
 pub use selection::SelectionSettings;
+pub use simulators::SimulatorSettings;
 
 /// Every setting of every binary.
 #[derive(Debug, Clone, Deserialize)]
@@ -53,6 +55,12 @@ pub struct Settings {
     /// How large a message a consumer reads.
     #[serde(default)]
     pub limits: LimitsSettings,
+    /// Which simulators may run.
+    #[serde(default)]
+    pub simulators: SimulatorSettings,
+    /// `PRAKERJA_ENVIRONMENT` (default `local`) when the settings were loaded.
+    #[serde(skip)]
+    pub environment: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -68,50 +76,6 @@ pub struct LogSettings {
 pub enum LogFormat {
     Human,
     Json,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct DatabaseSettings {
-    /// `postgres://user:password@host:port/database`, or with several hosts
-    /// (`host1:port1,host2:port2`, a primary and its standbys, as libpq
-    /// writes them): every binary then uses whichever is the primary now
-    /// (`db::pool`).
-    pub url: SecretString,
-    pub max_connections: u32,
-    pub acquire_timeout_secs: u64,
-}
-
-impl DatabaseSettings {
-    /// The database name named by `url`.
-    pub fn database_name(&self) -> anyhow::Result<String> {
-        Ok(self
-            .connect_options()?
-            .get_database()
-            .unwrap_or("postgres")
-            .to_owned())
-    }
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct AmqpSettings {
-    /// `amqp://user:password@host:port/vhost`, or the nodes of a cluster as
-    /// such URLs separated by commas, tried in order (see [`Self::brokers`]).
-    pub url: SecretString,
-    /// Prepended to every queue name, so that test runs can share a broker.
-    #[serde(default)]
-    pub prefix: String,
-    /// Deliveries of one message before the broker dead-letters it.
-    pub delivery_limit: u32,
-    /// Seconds between reconnection attempts grow up to this.
-    pub max_backoff_secs: u64,
-    /// Seconds a connection attempt to one broker may take before the next
-    /// one of `url` is tried.
-    #[serde(default = "default_connect_timeout_secs")]
-    pub connect_timeout_secs: u64,
-}
-
-fn default_connect_timeout_secs() -> u64 {
-    10
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -207,10 +171,24 @@ impl Settings {
             )
             .build()
             .with_context(|| format!("reading configuration from {}", dir.display()))?;
-        let settings: Settings = settings
+        // Credentials come from the environment (or config/local.toml in
+        // development): say which is missing, and how to set it.
+        for (key, variable) in [
+            ("database.url", "PRAKERJA__DATABASE__URL"),
+            ("amqp.url", "PRAKERJA__AMQP__URL"),
+        ] {
+            anyhow::ensure!(
+                settings.get_string(key).is_ok_and(|url| !url.is_empty()),
+                "{key} is not set: set {variable} (environment {environment:?}, configuration in {})",
+                dir.display()
+            );
+        }
+        let mut settings: Settings = settings
             .try_deserialize()
             .with_context(|| format!("configuration in {} is invalid", dir.display()))?;
+        settings.environment = environment;
         settings.check()?;
+        credentials::check(&settings.environment, &settings)?;
         Ok(settings)
     }
 

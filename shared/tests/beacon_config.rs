@@ -17,6 +17,8 @@ fn edited(test: &str, edit: impl FnOnce(String) -> String) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("beacon-config-{test}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("dir");
     std::fs::write(dir.join("default.toml"), edit(text)).expect("write");
+    // The development credentials (PRAKERJA_ENVIRONMENT=local, the default).
+    std::fs::copy(config_dir().join("local.toml"), dir.join("local.toml")).expect("local.toml");
     dir
 }
 

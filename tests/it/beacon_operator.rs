@@ -17,7 +17,7 @@ use crate::{data, selection};
 fn prakerja(env: &TestEnv, args: &[&str]) -> Output {
     std::process::Command::new(bin(WorkerKind::Prakerja))
         .args(args)
-        .envs(env.process_env())
+        .envs(env.process_env(WorkerKind::Prakerja))
         .output()
         .expect("prakerja runs")
 }
@@ -30,7 +30,7 @@ fn spawn_selector(env: &TestEnv, log: &str) -> Worker {
     Worker::spawn(
         &bin(WorkerKind::Selector),
         &[],
-        &env.process_env(),
+        &env.process_env(WorkerKind::Selector),
         &env.dir.join(log),
     )
     .expect("selector starts")

@@ -13,7 +13,7 @@ pub(crate) fn prakerja(env: Option<&TestEnv>, args: &[&str]) -> Output {
     let mut command = std::process::Command::new(bin(WorkerKind::Prakerja));
     command.args(args);
     if let Some(env) = env {
-        command.envs(env.process_env());
+        command.envs(env.process_env(WorkerKind::Prakerja));
     }
     command.output().expect("prakerja runs")
 }

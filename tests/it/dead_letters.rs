@@ -13,7 +13,7 @@ use tokio_util::sync::CancellationToken;
 use workers::consume::{BatchOptions, serve};
 use workers::disburser::{DateBounds, EventsHandler, RequestsHandler};
 
-use crate::helpers::{TestEnv, eventually_async};
+use crate::helpers::{TestEnv, WorkerKind, eventually_async};
 use crate::steering::operator_json;
 
 fn options() -> BatchOptions {
@@ -40,8 +40,8 @@ async fn wait_ready(env: &TestEnv, queue: &str, n: u32) {
 async fn dead_letters_are_listed_masked_and_replayed_up_to_the_cap() {
     let env = TestEnv::new().await;
     let stop = CancellationToken::new();
-    let handler = Arc::new(EventsHandler::new(env.pool().clone(), &env.app.settings));
-    let app = env.app.clone();
+    let app = env.app_for(WorkerKind::Disburser);
+    let handler = Arc::new(EventsHandler::new(app.pool.clone(), &app.settings));
     let token = stop.clone();
     let consumer =
         tokio::spawn(
@@ -169,12 +169,12 @@ async fn a_replayed_message_the_consumer_now_accepts_is_stored_once_even_with_a_
     let consume = |max_days_ahead: u32, stop: CancellationToken| {
         let mut settings = env.app.settings.disburser.clone();
         settings.max_days_ahead = max_days_ahead;
+        let app = env.app_for(WorkerKind::Disburser);
         let handler = Arc::new(RequestsHandler {
-            pool: env.pool().clone(),
+            pool: app.pool.clone(),
             wake: Arc::new(tokio::sync::Notify::new()),
             bounds: DateBounds::from_settings(&settings),
         });
-        let app = env.app.clone();
         tokio::spawn(
             async move { serve(&app, handler, "test", "test-runs", options(), stop).await },
         )

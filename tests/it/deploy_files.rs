@@ -103,6 +103,8 @@ fn strings(value: &Value) -> Vec<String> {
 }
 
 const IMAGE: &str = "${PRAKERJA_IMAGE:-ghcr.io/prakerja-open/prakerja:latest}";
+/// The image with the simulators (deploy/Dockerfile, target `dev`).
+const DEV_IMAGE: &str = "${PRAKERJA_DEV_IMAGE:-ghcr.io/prakerja-open/prakerja:dev}";
 
 #[test]
 fn the_argument_check_refuses_what_a_binary_does_not_take() {
@@ -150,7 +152,16 @@ fn compose_runs_the_pipeline_with_health_checks_and_a_one_shot_migration() {
             .as_str()
             .unwrap_or_else(|| panic!("{name} has no image"));
         if let Some(command) = service.get("command") {
-            assert_eq!(image, IMAGE, "{name} runs the project's image");
+            if profile(name) == ["dev"] {
+                assert_eq!(image, DEV_IMAGE, "{name} runs the dev image");
+                assert_eq!(service["build"]["target"], "dev", "{name}: built as dev");
+            } else {
+                assert_eq!(image, IMAGE, "{name} runs the project's image");
+                assert!(
+                    service["build"].get("target").is_none(),
+                    "{name}: production"
+                );
+            }
             let dockerfile = service["build"]["dockerfile"].as_str().expect("build");
             assert!(root().join(dockerfile).is_file(), "{name}: {dockerfile}");
             check_command(&format!("compose service {name}"), &strings(command));
@@ -324,10 +335,19 @@ fn containers<'a>(where_: &str, pod: &'a Value) -> &'a Vec<Value> {
             .flatten()
             .filter_map(|e| e["secretRef"]["name"].as_str())
             .collect();
+        // Each part its own credentials: the owner migrates, the operator
+        // runs the nightly command, each worker logs in as itself.
+        let command = strings(&c["command"]);
+        let part = match command.first().map(|b| b.rsplit('/').next().unwrap_or(b)) {
+            Some("prakerja") if command.iter().any(|w| w == "migrate") => "owner",
+            Some("prakerja") => "operator",
+            Some(binary) => binary,
+            None => panic!("{where_}: a container without a command"),
+        };
         assert_eq!(
             refs,
-            ["prakerja-secrets"],
-            "{where_}: secrets come from the Secret"
+            [format!("prakerja-{part}-secrets")],
+            "{where_}: secrets come from the part's own Secret"
         );
         for env in c["env"].as_array().into_iter().flatten() {
             let value = env["value"].as_str().unwrap_or_default();
@@ -480,4 +500,25 @@ fn systemd_units_and_the_image_name_workspace_binaries() {
             "the image ships {binary}"
         );
     }
+    // The default (last) stage is production: no simulator, no development
+    // configuration, PRAKERJA_ENVIRONMENT=production.
+    let stages: Vec<&str> = dockerfile.split("\nFROM ").collect();
+    let production = stages
+        .iter()
+        .find(|s| s.starts_with("debian:bookworm-slim AS production"))
+        .expect("a production stage");
+    assert!(
+        !production.contains("/simulators"),
+        "no simulator in production"
+    );
+    assert!(
+        !production.contains("local.toml"),
+        "no development credentials in production"
+    );
+    assert!(production.contains("PRAKERJA_ENVIRONMENT=production"));
+    assert_eq!(
+        stages.last().map(|s| s.trim()),
+        Some("production"),
+        "the default target"
+    );
 }

@@ -14,7 +14,7 @@ use workers::disburser::run::{RunOptions, RunSummary, execute_pending};
 use workers::disburser::{EventsHandler, ResultsHandler, record_request};
 
 use crate::data;
-use crate::helpers::{TestEnv, eventually_async};
+use crate::helpers::{TestEnv, WorkerKind, eventually_async};
 use crate::selection::{close, spawn_selector, wait_drawn};
 
 /// A drawn wave with `selected` participants out of `candidates`.
@@ -390,7 +390,10 @@ async fn a_full_cycle_over_simulated_months_pays_exactly_what_the_scheme_promise
     let env = TestEnv::with(months_ahead).await;
     let (_, selected_on) = drawn_wave(&env, 200, 30).await;
     let stop = CancellationToken::new();
-    let disburser = tokio::spawn(workers::disburser::run(env.app.clone(), stop.clone()));
+    let disburser = tokio::spawn(workers::disburser::run(
+        env.app_for(WorkerKind::Disburser),
+        stop.clone(),
+    ));
     let behaviour = workers::gateway_sim::Behaviour {
         failure_rate: 0.03,
         silence_rate: 0.0,
@@ -400,7 +403,7 @@ async fn a_full_cycle_over_simulated_months_pays_exactly_what_the_scheme_promise
         seed: 9,
     };
     let gateway = tokio::spawn(workers::gateway_sim::run(
-        env.app.clone(),
+        env.app_for(WorkerKind::GatewaySimulator),
         behaviour,
         stop.clone(),
     ));

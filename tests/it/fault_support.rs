@@ -11,7 +11,7 @@ use crate::helpers::{TestEnv, WorkerKind, bin, eventually_async};
 
 /// Starts a worker binary on the test's services, with `extra` settings.
 pub fn spawn(env: &TestEnv, kind: WorkerKind, args: &[&str], extra: &[(&str, &str)]) -> Worker {
-    let mut vars = env.process_env();
+    let mut vars = env.process_env(kind);
     vars.extend(
         extra
             .iter()
@@ -162,7 +162,7 @@ pub fn prakerja(
     let mut command = tokio::process::Command::new(bin(WorkerKind::Prakerja));
     command
         .args(args)
-        .envs(env.process_env())
+        .envs(env.process_env(WorkerKind::Prakerja))
         .kill_on_drop(true);
     tokio::spawn(command.output())
 }

@@ -9,11 +9,11 @@ use shared::amqp::Queue;
 use workers::procs::Worker;
 
 use crate::data;
-use crate::helpers::{Proxy, TestEnv, WorkerKind, bin, eventually_async};
+use crate::helpers::{DbRole, Proxy, TestEnv, WorkerKind, bin, eventually_async};
 use crate::validator::{judged, stored_count, wait_for_rows};
 
 fn spawn(env: &TestEnv, kind: WorkerKind, extra: &[(String, String)], log: &str) -> Worker {
-    let mut vars = env.process_env();
+    let mut vars = env.process_env(kind);
     vars.extend_from_slice(extra);
     Worker::spawn(&bin(kind), &[], &vars, &env.dir.join(log)).expect("worker starts")
 }
@@ -132,7 +132,7 @@ async fn the_validator_rides_out_postgres_going_away() {
     run_through_outage(
         "127.0.0.1:5432".parse().expect("addr"),
         "PRAKERJA__DATABASE__URL",
-        |env| env.database_url.clone(),
+        |env| env.url_as(DbRole::Validator),
     )
     .await;
 }

@@ -134,8 +134,10 @@ async fn a_refused_permission_pauses_the_validator_and_nothing_is_lost() {
     // The validator logs in as a role that may do everything but insert
     // registrations (42501).
     let role = format!("hostile_{}", &env.prefix[1..13]);
+    // The administrator's URL (env.app's): only it creates and drops roles.
+    let admin_url = secrecy::ExposeSecret::expose_secret(&env.app.settings.database.url).to_owned();
     let _drop_role = DropRole {
-        database_url: env.database_url.clone(),
+        database_url: admin_url.clone(),
         role: role.clone(),
     };
     for sql in [
@@ -148,13 +150,8 @@ async fn a_refused_permission_pauses_the_validator_and_nothing_is_lost() {
     ] {
         sqlx::query(&sql).execute(env.pool()).await.expect(&sql);
     }
-    let url = env
-        .database_url
-        .replacen("postgres://postgres@", &format!("postgres://{role}@"), 1);
-    assert_ne!(
-        url, env.database_url,
-        "the test URL names the postgres user"
-    );
+    let url = admin_url.replacen("postgres://postgres@", &format!("postgres://{role}@"), 1);
+    assert_ne!(url, admin_url, "the test URL names the postgres user");
     let worker = spawn(
         &env,
         WorkerKind::Validator,

@@ -10,7 +10,7 @@ use workers::procs::Worker;
 
 use crate::data;
 use crate::helpers::scrape::{self, value, wait_for};
-use crate::helpers::{Proxy, TestEnv, WorkerKind, bin, eventually_async};
+use crate::helpers::{DbRole, Proxy, TestEnv, WorkerKind, bin, eventually_async};
 use crate::validator::wait_for_rows;
 
 /// A worker process serving metrics on a free port; returns it and its address.
@@ -21,7 +21,7 @@ pub(crate) async fn spawn_observed(
     name: &str,
 ) -> (Worker, String) {
     let file = env.dir.join(format!("{name}.addr"));
-    let mut vars = env.process_env();
+    let mut vars = env.process_env(kind);
     vars.push((
         "PRAKERJA__METRICS__ADDRESS_FILE".into(),
         file.display().to_string(),
@@ -155,7 +155,7 @@ async fn readyz_is_503_while_a_service_is_out_of_reach_and_200_again_after() {
             ("PRAKERJA__AMQP__URL".into(), rabbit.url(&env.amqp_url)),
             (
                 "PRAKERJA__DATABASE__URL".into(),
-                postgres.url(&env.database_url),
+                postgres.url(&env.url_as(DbRole::Validator)),
             ),
         ],
         "validator",

@@ -175,7 +175,7 @@ async fn a_wave_report_is_one_offline_page_without_personal_data_that_chromium_r
     let ran = std::process::Command::new("bash")
         .args(["-euo", "pipefail", "-c", &script])
         .current_dir(&env.dir)
-        .envs(env.process_env())
+        .envs(env.process_env(WorkerKind::Prakerja))
         .env("PATH", path_var)
         .output()
         .expect("bash runs");

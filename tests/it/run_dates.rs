@@ -12,7 +12,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::cli::{prakerja, stderr};
 use crate::disbursement::{drawn_wave, participants};
-use crate::helpers::{TestEnv, eventually_async};
+use crate::helpers::{TestEnv, WorkerKind, eventually_async};
 
 /// Nothing a run would do has happened. "Today" is Asia/Jakarta's, as for
 /// run dates (the database's `current_date` is UTC's, a day behind from
@@ -61,7 +61,10 @@ async fn a_future_run_request_on_the_queue_is_dead_lettered_with_its_reason() {
     let env = TestEnv::new().await;
     let (_, selected_on) = drawn_wave(&env, 12, 3).await;
     let stop = CancellationToken::new();
-    let disburser = tokio::spawn(workers::disburser::run(env.app.clone(), stop.clone()));
+    let disburser = tokio::spawn(workers::disburser::run(
+        env.app_for(WorkerKind::Disburser),
+        stop.clone(),
+    ));
     env.publish_raw(
         Queue::DisbursementsRuns,
         &[
@@ -139,7 +142,10 @@ async fn training_events_in_the_future_or_before_selection_change_nothing() {
         ),
     ];
     let stop = CancellationToken::new();
-    let disburser = tokio::spawn(workers::disburser::run(env.app.clone(), stop.clone()));
+    let disburser = tokio::spawn(workers::disburser::run(
+        env.app_for(WorkerKind::Disburser),
+        stop.clone(),
+    ));
     let bodies: Vec<Vec<u8>> = events
         .iter()
         .map(|e| serde_json::to_vec(e).expect("json"))

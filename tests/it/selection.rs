@@ -24,7 +24,10 @@ pub fn spawn_selector(
     let token = CancellationToken::new();
     (
         token.clone(),
-        tokio::spawn(workers::selector::run(env.app.clone(), token)),
+        tokio::spawn(workers::selector::run(
+            env.app_for(WorkerKind::Selector),
+            token,
+        )),
     )
 }
 
@@ -318,7 +321,7 @@ async fn a_selector_killed_mid_draw_restarts_to_the_identical_manifest() {
         &provinces,
     )
     .await;
-    let mut vars = env.process_env();
+    let mut vars = env.process_env(WorkerKind::Selector);
     vars.push(("RUST_LOG".into(), "info".into()));
     let first = Worker::spawn(
         &bin(WorkerKind::Selector),

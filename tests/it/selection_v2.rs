@@ -254,7 +254,7 @@ async fn receipts_tell_an_applicant_their_line_and_how_to_check_it() {
 async fn the_family_key_is_required_for_v2_and_never_changes() {
     let env = TestEnv::new().await;
     // wave open --selection v2 without a key: refused, naming the setting.
-    let mut no_key = env.process_env();
+    let mut no_key = env.process_env(crate::helpers::WorkerKind::Prakerja);
     no_key.retain(|(k, _)| k != "PRAKERJA__SELECTION__FAMILY_KEY");
     let output =
         std::process::Command::new(crate::helpers::bin(crate::helpers::WorkerKind::Prakerja))

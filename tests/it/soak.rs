@@ -37,7 +37,7 @@ async fn prakerja_until_done(env: &TestEnv, args: &[&str]) -> (String, u32) {
     for attempt in 1..=40 {
         let output = tokio::process::Command::new(bin(WorkerKind::Prakerja))
             .args(args)
-            .envs(env.process_env())
+            .envs(env.process_env(crate::helpers::WorkerKind::Prakerja))
             .env(AHEAD.0, AHEAD.1)
             .kill_on_drop(true)
             .output()

@@ -26,7 +26,10 @@ pub(crate) async fn operator_json(
 ) -> (i32, Value) {
     // Asynchronous: workers of the test's own runtime serve the command.
     let mut command = tokio::process::Command::new(bin(WorkerKind::Prakerja));
-    command.arg("--json").args(args).envs(env.process_env());
+    command
+        .arg("--json")
+        .args(args)
+        .envs(env.process_env(WorkerKind::Prakerja));
     command.env("PRAKERJA__DISBURSER__OPERATOR_NAME", operator);
     for (key, value) in extra {
         command.env(key, value);
@@ -206,10 +209,11 @@ async fn the_relay_publishes_nothing_to_a_paused_provider_already_in_the_outbox(
 
     let stop = CancellationToken::new();
     let wake = std::sync::Arc::new(tokio::sync::Notify::new());
+    let disburser = env.app_for(WorkerKind::Disburser);
     let relay = tokio::spawn(workers::relay::supervise(
-        env.app.clone(),
+        disburser.clone(),
         Instructions {
-            pool: env.pool().clone(),
+            pool: disburser.pool.clone(),
         },
         wake,
         stop.clone(),
@@ -233,9 +237,12 @@ async fn a_run_over_the_ceiling_waits_for_a_second_operator_and_then_pays_exactl
     let env = TestEnv::with(|s| s.disburser.approval_ceiling = Some(4_000_000)).await;
     let (_, day) = drawn_wave(&env, 30, 5).await;
     let stop = CancellationToken::new();
-    let disburser = tokio::spawn(workers::disburser::run(env.app.clone(), stop.clone()));
+    let disburser = tokio::spawn(workers::disburser::run(
+        env.app_for(WorkerKind::Disburser),
+        stop.clone(),
+    ));
     let gateway = tokio::spawn(workers::gateway_sim::run(
-        env.app.clone(),
+        env.app_for(WorkerKind::GatewaySimulator),
         workers::gateway_sim::Behaviour::perfect(),
         stop.clone(),
     ));
@@ -260,7 +267,7 @@ async fn a_run_over_the_ceiling_waits_for_a_second_operator_and_then_pays_exactl
         let mut command = std::process::Command::new(bin(WorkerKind::Prakerja));
         command
             .args(["disburse", "approve", &date])
-            .envs(env.process_env());
+            .envs(env.process_env(WorkerKind::Prakerja));
         command
             .env("PRAKERJA__DISBURSER__OPERATOR_NAME", "alice")
             .output()

@@ -12,7 +12,7 @@ use workers::disburser::resolve::{ResolveError, resolve};
 
 use crate::cli::prakerja;
 use crate::disbursement::{drawn_wave, months_ahead, result, run};
-use crate::helpers::TestEnv;
+use crate::helpers::{TestEnv, WorkerKind};
 use crate::payment_results::{attempts, first_attempts, net, on_hold, report_clean, store};
 
 #[tokio::test]
@@ -97,7 +97,10 @@ async fn a_conflict_through_the_queues_holds_until_resolved_with_the_cli() {
     let env = TestEnv::with(months_ahead).await;
     let (_, selected_on) = drawn_wave(&env, 12, 1).await;
     let stop = tokio_util::sync::CancellationToken::new();
-    let disburser = tokio::spawn(workers::disburser::run(env.app.clone(), stop.clone()));
+    let disburser = tokio::spawn(workers::disburser::run(
+        env.app_for(WorkerKind::Disburser),
+        stop.clone(),
+    ));
     let quiet = workers::cli::output::Output { json: true };
     let run_cli = |date: NaiveDate| {
         let app = env.app.clone();

@@ -11,7 +11,7 @@ use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
 use crate::data;
-use crate::helpers::{TestEnv, eventually_async};
+use crate::helpers::{TestEnv, WorkerKind, eventually_async};
 
 /// Runs a validator in this process until the token is cancelled.
 pub fn spawn_validator(
@@ -21,7 +21,10 @@ pub fn spawn_validator(
     tokio::task::JoinHandle<anyhow::Result<()>>,
 ) {
     let token = CancellationToken::new();
-    let handle = tokio::spawn(workers::validator::run(env.app.clone(), token.clone()));
+    let handle = tokio::spawn(workers::validator::run(
+        env.app_for(WorkerKind::Validator),
+        token.clone(),
+    ));
     (token, handle)
 }
 

@@ -20,7 +20,8 @@ impl App {
     /// Builds the handles from settings; connects to nothing yet.
     pub fn new(settings: Settings) -> anyhow::Result<Self> {
         let pool = shared::db::pool(&settings.database)?;
-        let topology = Topology::new(&settings.amqp.prefix, settings.amqp.delivery_limit);
+        let topology = Topology::new(&settings.amqp.prefix, settings.amqp.delivery_limit)
+            .declaring(settings.amqp.declare_queues);
         Ok(Self {
             settings: Arc::new(settings),
             pool,

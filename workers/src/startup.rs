@@ -23,3 +23,14 @@ pub fn init(common: &CommonArgs) -> anyhow::Result<Settings> {
     crate::failpoint::setup();
     Ok(settings)
 }
+
+/// As [`init`], for the workers: a configuration they cannot run with (a
+/// missing or, in production, development credential; a bad value) ends the
+/// process with exit code 2 (bad usage or input, CONTRACTS.md) and a
+/// message naming the setting.
+pub fn init_or_exit(common: &CommonArgs) -> Settings {
+    init(common).unwrap_or_else(|error| {
+        eprintln!("error: {error:#}");
+        std::process::exit(2)
+    })
+}

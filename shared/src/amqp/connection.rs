@@ -7,6 +7,8 @@
 use std::future::Future;
 use std::time::{Duration, Instant};
 
+use anyhow::Context;
+use lapin::tcp::OwnedTLSConfig;
 use lapin::{Connection, ConnectionProperties};
 use secrecy::ExposeSecret;
 use tokio_util::sync::CancellationToken;
@@ -20,10 +22,17 @@ use crate::config::AmqpSettings;
 pub async fn connect(settings: &AmqpSettings, name: &str) -> anyhow::Result<Connection> {
     let brokers = settings.brokers()?;
     let limit = Duration::from_secs(settings.connect_timeout_secs.max(1));
+    let ca = match &settings.ca_file {
+        Some(path) => Some(
+            std::fs::read_to_string(path)
+                .with_context(|| format!("amqp.ca_file: reading {}", path.display()))?,
+        ),
+        None => None,
+    };
     let mut failures = Vec::with_capacity(brokers.len());
     for broker in &brokers {
         let properties = ConnectionProperties::default().with_connection_name(name.into());
-        let attempt = Connection::connect(broker.url.expose_secret(), properties);
+        let attempt = open(broker.url.expose_secret(), properties, ca.clone());
         match tokio::time::timeout(limit, attempt).await {
             Ok(Ok(connection)) => {
                 if brokers.len() > 1 {
@@ -36,6 +45,25 @@ pub async fn connect(settings: &AmqpSettings, name: &str) -> anyhow::Result<Conn
         }
     }
     anyhow::bail!("connecting to RabbitMQ: {}", failures.join("; "))
+}
+
+/// One connection attempt; with a CA (`amqp.ca_file`), TLS trusts it.
+async fn open(
+    url: &str,
+    properties: ConnectionProperties,
+    ca: Option<String>,
+) -> lapin::Result<Connection> {
+    match ca {
+        None => Connection::connect(url, properties).await,
+        Some(pem) => {
+            let config = OwnedTLSConfig {
+                identity: None,
+                cert_chain: Some(pem),
+            };
+            let runtime = lapin::runtime::default_runtime()?;
+            Connection::connect_with_config(url, properties, config, runtime).await
+        }
+    }
 }
 
 /// Connects, retrying with backoff until it succeeds or `shutdown` fires

@@ -61,7 +61,8 @@ impl Publisher {
             .await
     }
 
-    /// Publishes to a queue by full name (dead-letter queues, for instance).
+    /// Publishes to a queue by full name (dead-letter queues, for instance),
+    /// through the exchange of the same name.
     pub async fn send_to(
         &self,
         queue_name: &str,
@@ -73,7 +74,14 @@ impl Publisher {
             ..BasicPublishOptions::default()
         };
         self.channel
-            .basic_publish("".into(), queue_name.into(), options, body, properties)
+            // The queue's own exchange (topology.rs), never the default one.
+            .basic_publish(
+                queue_name.into(),
+                queue_name.into(),
+                options,
+                body,
+                properties,
+            )
             .await
             .with_context(|| format!("publishing to {queue_name}"))
     }

@@ -1,9 +1,16 @@
 //! The queues of CONTRACTS.md: durable quorum queues, each dead-lettering to
 //! `<name>.dead`, names optionally prefixed so test runs can share a broker.
+//! Every queue has a direct exchange of its own name, bound to it: messages
+//! are published there, never through the default exchange, so that a
+//! broker user's write permission names exactly the queues it may fill
+//! (deploy/rabbitmq/definitions.json).
 
-use lapin::Channel;
-use lapin::options::{QueueDeclareOptions, QueueDeleteOptions};
+use lapin::options::{
+    ExchangeDeclareOptions, ExchangeDeleteOptions, QueueBindOptions, QueueDeclareOptions,
+    QueueDeleteOptions,
+};
 use lapin::types::{AMQPValue, FieldTable, LongString, ShortString};
+use lapin::{Channel, ExchangeKind};
 
 /// Every queue of the contract.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -47,6 +54,11 @@ impl Queue {
 pub struct Topology {
     prefix: String,
     delivery_limit: u32,
+    /// Whether [`declare_one`](Self::declare_one) creates what is missing
+    /// (development, tests) or only checks that the broker's definitions
+    /// hold it (`amqp.declare_queues = false`: users without configure
+    /// permission).
+    declare: bool,
 }
 
 impl Topology {
@@ -54,7 +66,14 @@ impl Topology {
         Self {
             prefix: prefix.to_owned(),
             delivery_limit,
+            declare: true,
         }
+    }
+
+    /// This topology, declaring (`true`) or only checking (`false`).
+    pub fn declaring(mut self, declare: bool) -> Self {
+        self.declare = declare;
+        self
     }
 
     /// The full name of a queue.
@@ -75,24 +94,54 @@ impl Topology {
         Ok(())
     }
 
-    /// Declares one queue and its dead-letter queue.
+    /// Declares one queue and its dead-letter queue, each with its
+    /// exchange; or, when not declaring, checks that both queues exist (a
+    /// passive declaration needs no permission).
     pub async fn declare_one(&self, channel: &Channel, queue: Queue) -> lapin::Result<()> {
         let mut dead_args = FieldTable::default();
         dead_args.insert(short("x-queue-type"), long("quorum"));
-        channel
-            .queue_declare(
-                self.dead_name(queue).as_str().into(),
-                QueueDeclareOptions::durable(),
-                dead_args,
-            )
-            .await?;
-        channel
-            .queue_declare(
-                self.name(queue).as_str().into(),
-                QueueDeclareOptions::durable(),
-                self.arguments(queue),
-            )
-            .await?;
+        for (name, arguments) in [
+            (self.dead_name(queue), dead_args),
+            (self.name(queue), self.arguments(queue)),
+        ] {
+            if !self.declare {
+                let passive = QueueDeclareOptions {
+                    passive: true,
+                    ..QueueDeclareOptions::default()
+                };
+                channel
+                    .queue_declare(name.as_str().into(), passive, FieldTable::default())
+                    .await?;
+                continue;
+            }
+            channel
+                .exchange_declare(
+                    name.as_str().into(),
+                    ExchangeKind::Direct,
+                    ExchangeDeclareOptions {
+                        durable: true,
+                        ..ExchangeDeclareOptions::default()
+                    },
+                    FieldTable::default(),
+                )
+                .await?;
+            channel
+                .queue_declare(
+                    name.as_str().into(),
+                    QueueDeclareOptions::durable(),
+                    arguments,
+                )
+                .await?;
+            channel
+                .queue_bind(
+                    name.as_str().into(),
+                    name.as_str().into(),
+                    name.as_str().into(),
+                    QueueBindOptions::default(),
+                    FieldTable::default(),
+                )
+                .await?;
+        }
         Ok(())
     }
 
@@ -123,6 +172,9 @@ impl Topology {
             for name in [self.name(queue), self.dead_name(queue)] {
                 channel
                     .queue_delete(name.as_str().into(), QueueDeleteOptions::default())
+                    .await?;
+                channel
+                    .exchange_delete(name.as_str().into(), ExchangeDeleteOptions::default())
                     .await?;
             }
         }

@@ -1,15 +1,74 @@
-//! Server addresses in configuration: `database.url` with one host or a
-//! primary and its standbys (libpq's `host1:port1,host2:port2`), and
-//! `amqp.url` with one broker or a cluster's nodes separated by commas.
-//! Errors name an address by its position, never with its password.
+//! The servers in configuration, `[database]` and `[amqp]`: `database.url`
+//! with one host or a primary and its standbys (libpq's
+//! `host1:port1,host2:port2`), and `amqp.url` with one broker or a cluster's
+//! nodes separated by commas. Errors name an address by its position, never
+//! with its password.
 
+use std::path::PathBuf;
 use std::str::FromStr;
 
 use anyhow::Context;
 use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
 use sqlx::postgres::PgConnectOptions;
 
-use super::{AmqpSettings, DatabaseSettings};
+#[derive(Debug, Clone, Deserialize)]
+pub struct DatabaseSettings {
+    /// `postgres://user:password@host:port/database`, or with several hosts
+    /// (`host1:port1,host2:port2`, a primary and its standbys, as libpq
+    /// writes them): every binary then uses whichever is the primary now
+    /// (`db::pool`).
+    pub url: SecretString,
+    pub max_connections: u32,
+    pub acquire_timeout_secs: u64,
+}
+
+impl DatabaseSettings {
+    /// The database name named by `url`.
+    pub fn database_name(&self) -> anyhow::Result<String> {
+        Ok(self
+            .connect_options()?
+            .get_database()
+            .unwrap_or("postgres")
+            .to_owned())
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct AmqpSettings {
+    /// `amqp://user:password@host:port/vhost`, or the nodes of a cluster as
+    /// such URLs separated by commas, tried in order (see [`Self::brokers`]).
+    pub url: SecretString,
+    /// Prepended to every queue name, so that test runs can share a broker.
+    #[serde(default)]
+    pub prefix: String,
+    /// Deliveries of one message before the broker dead-letters it.
+    pub delivery_limit: u32,
+    /// Seconds between reconnection attempts grow up to this.
+    pub max_backoff_secs: u64,
+    /// Whether the binaries declare their queues and exchanges (a user with
+    /// configure permission: development) or only check that the broker's
+    /// definitions hold them (`deploy/rabbitmq/definitions.json`: users
+    /// without configure permission, production).
+    #[serde(default = "default_declare_queues")]
+    pub declare_queues: bool,
+    /// PEM file of the certificate authority that signed the brokers'
+    /// certificates, for `amqps://` URLs (otherwise the system's roots).
+    #[serde(default)]
+    pub ca_file: Option<PathBuf>,
+    /// Seconds a connection attempt to one broker may take before the next
+    /// one of `url` is tried.
+    #[serde(default = "default_connect_timeout_secs")]
+    pub connect_timeout_secs: u64,
+}
+
+fn default_declare_queues() -> bool {
+    true
+}
+
+fn default_connect_timeout_secs() -> u64 {
+    10
+}
 
 impl DatabaseSettings {
     /// Connection options of the first host of `url`.
@@ -107,6 +166,8 @@ mod tests {
             delivery_limit: 10,
             max_backoff_secs: 1,
             connect_timeout_secs: 10,
+            declare_queues: true,
+            ca_file: None,
         }
     }
 

@@ -3,13 +3,16 @@
 use std::path::PathBuf;
 
 use secrecy::{ExposeSecret, SecretString};
-use shared::amqp::{Publisher, Queue, Topology};
+use shared::amqp::{Queue, Topology};
 use shared::config::Settings;
 use sqlx::{Connection, PgConnection, PgPool};
 use uuid::Uuid;
 use workers::app::App;
 
+use super::broker_users::{self, BrokerVhost};
+use super::db_roles::{self, DbRole};
 use super::services::Services;
+use super::workers::WorkerKind;
 
 /// The family key of every test's settings and processes (a test key,
 /// not a programme's).
@@ -21,13 +24,17 @@ pub struct TestEnv {
     pub app: App,
     pub database: String,
     pub prefix: String,
-    pub database_url: String,
     pub amqp_url: String,
     pub dir: PathBuf,
     admin_url: String,
     /// Queues are deleted on drop only on the shared broker (a private one
     /// goes away with its directory).
     shared_broker: bool,
+    /// The test's vhost and users on the shared broker.
+    pub broker: Option<BrokerVhost>,
+    pub(super) services: Services,
+    /// Unique to the test: names its database, queues and users.
+    pub(super) id: String,
 }
 
 impl TestEnv {
@@ -41,26 +48,46 @@ impl TestEnv {
         Self::on(&Services::shared(), adjust).await
     }
 
-    /// As [`with`](Self::with), on the given services.
+    /// As [`with`](Self::with), on the given services. The migrations run
+    /// as the test's owner; `env.app` connects as the administrator (for
+    /// fixtures and inspection), the workers as their own login users
+    /// ([`app_as`](Self::app_as), [`process_env`](Self::process_env)).
     pub async fn on(services: &Services, adjust: impl FnOnce(&mut Settings)) -> TestEnv {
-        let id = Uuid::new_v4().simple().to_string();
-        let database = format!("prakerja_test_{}", &id[..12]);
-        let prefix = format!("t{}.", &id[..12]);
+        let id = Uuid::new_v4().simple().to_string()[..12].to_owned();
+        let database = format!("prakerja_test_{id}");
+        let prefix = format!("t{id}.");
         let admin = services.admin_url.clone();
+        // On the shared broker, a vhost of the test's own with the users of
+        // deploy/rabbitmq/definitions.json.
+        let broker = (services.amqp_url == Services::shared().amqp_url)
+            .then(|| BrokerVhost::provision(&id, &prefix, &services.amqp_url));
         let mut connection = PgConnection::connect(&admin)
             .await
             .expect("PostgreSQL is reachable");
-        sqlx::query(&format!("CREATE DATABASE \"{database}\""))
-            .execute(&mut connection)
+        db_roles::create_owner(&mut connection, &id).await;
+        sqlx::query(&format!(
+            "CREATE DATABASE \"{database}\" OWNER \"{}\"",
+            DbRole::Owner.login(&id)
+        ))
+        .execute(&mut connection)
+        .await
+        .expect("create the test database");
+        let owner = PgPool::connect(&services.primary_url(&DbRole::Owner.login(&id), &database))
             .await
-            .expect("create the test database");
+            .expect("the owner connects");
+        shared::db::migrate(&owner).await.expect("migrations apply");
+        owner.close().await;
+        db_roles::create_members(&mut connection, &id).await;
         let _ = connection.close().await;
-        let database_url = services.database_url(&database);
+        let database_url = services.admin_database_url(&database);
         let config_dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../config"));
         let mut settings = Settings::load_from(&config_dir).expect("configuration loads");
         settings.database.url = SecretString::from(database_url.clone());
         settings.database.max_connections = 6;
-        settings.amqp.url = SecretString::from(services.amqp_url.clone());
+        settings.amqp.url = SecretString::from(match &broker {
+            Some(broker) => broker.admin_url(&services.amqp_url),
+            None => services.amqp_url.clone(),
+        });
         settings.amqp.prefix = prefix.clone();
         settings.amqp.max_backoff_secs = 2;
         settings.validator.batch_max_wait_ms = 10;
@@ -71,20 +98,23 @@ impl TestEnv {
         settings.selection.family_key = Some(SecretString::from(TEST_FAMILY_KEY));
         adjust(&mut settings);
         let app = App::new(settings).expect("app builds");
-        shared::db::migrate(&app.pool)
-            .await
-            .expect("migrations apply");
-        let dir = std::env::temp_dir().join(format!("prakerja-test-{}", &id[..12]));
+        if broker.is_some() {
+            let queue = app.topology.name(Queue::PaymentsResults);
+            broker_users::ready(|| vhost_holds(&app, &queue)).await;
+        }
+        let dir = std::env::temp_dir().join(format!("prakerja-test-{id}"));
         std::fs::create_dir_all(&dir).expect("test directory");
         TestEnv {
             amqp_url: app.settings.amqp.url.expose_secret().to_owned(),
             app,
             database,
             prefix,
-            database_url,
             dir,
             admin_url: admin,
             shared_broker: services.amqp_url == Services::shared().amqp_url,
+            broker,
+            services: services.clone(),
+            id,
         }
     }
 
@@ -96,11 +126,19 @@ impl TestEnv {
         &self.app.topology
     }
 
-    /// Environment for a worker process pointed at this test's database and queues.
-    pub fn process_env(&self) -> Vec<(String, String)> {
+    /// Environment for a process of `kind` pointed at this test's database
+    /// (as the kind's login user) and queues.
+    pub fn process_env(&self, kind: WorkerKind) -> Vec<(String, String)> {
         vec![
-            ("PRAKERJA__DATABASE__URL".into(), self.database_url.clone()),
-            ("PRAKERJA__AMQP__URL".into(), self.amqp_url.clone()),
+            (
+                "PRAKERJA__DATABASE__URL".into(),
+                self.url_as(kind.db_role()),
+            ),
+            ("PRAKERJA__AMQP__URL".into(), self.amqp_url_for(kind)),
+            (
+                "PRAKERJA__AMQP__DECLARE_QUEUES".into(),
+                self.broker.is_none().to_string(),
+            ),
             ("PRAKERJA__AMQP__PREFIX".into(), self.prefix.clone()),
             ("PRAKERJA__AMQP__MAX_BACKOFF_SECS".into(), "2".into()),
             ("PRAKERJA__VALIDATOR__BATCH_MAX_WAIT_MS".into(), "10".into()),
@@ -119,85 +157,6 @@ impl TestEnv {
             ("PRAKERJA__METRICS__LISTEN".into(), "127.0.0.1:0".into()),
         ]
     }
-
-    /// A confirm-mode publisher on this test's queues (declared).
-    pub async fn publisher(&self) -> (lapin::Connection, Publisher) {
-        let connection = shared::amqp::connect(&self.app.settings.amqp, "test")
-            .await
-            .expect("RabbitMQ is reachable");
-        let publisher = Publisher::open(&connection, self.topology().clone())
-            .await
-            .expect("channel");
-        self.topology()
-            .declare(publisher.channel())
-            .await
-            .expect("declare queues");
-        (connection, publisher)
-    }
-
-    /// Publishes raw bodies to a queue, confirmed.
-    pub async fn publish_raw(&self, queue: Queue, bodies: &[Vec<u8>]) {
-        let (connection, publisher) = self.publisher().await;
-        let mut confirms = Vec::new();
-        for (i, body) in bodies.iter().enumerate() {
-            confirms.push(
-                publisher
-                    .send(
-                        queue,
-                        body,
-                        shared::amqp::json_properties(&format!("test-{i}")),
-                    )
-                    .await
-                    .expect("publish"),
-            );
-        }
-        for confirm in confirms {
-            shared::amqp::confirmed(confirm).await.expect("confirmed");
-        }
-        let _ = connection.close(200, "done".into()).await;
-    }
-
-    /// Ready messages in a queue (by full name).
-    pub async fn ready(&self, queue_name: &str) -> u32 {
-        let connection = shared::amqp::connect(&self.app.settings.amqp, "test inspect")
-            .await
-            .expect("RabbitMQ");
-        let channel = connection.create_channel().await.expect("channel");
-        let declared = channel
-            .queue_declare(
-                queue_name.into(),
-                lapin::options::QueueDeclareOptions {
-                    passive: true,
-                    ..Default::default()
-                },
-                Default::default(),
-            )
-            .await
-            .expect("queue exists");
-        let _ = connection.close(200, "done".into()).await;
-        declared.message_count()
-    }
-
-    /// Takes every message of a queue (by full name): bodies and properties.
-    pub async fn drain(&self, queue_name: &str) -> Vec<lapin::message::BasicGetMessage> {
-        let connection = shared::amqp::connect(&self.app.settings.amqp, "test drain")
-            .await
-            .expect("RabbitMQ");
-        let channel = connection.create_channel().await.expect("channel");
-        let mut out = Vec::new();
-        while let Some(message) = channel
-            .basic_get(
-                queue_name.into(),
-                lapin::options::BasicGetOptions { no_ack: true },
-            )
-            .await
-            .expect("basic.get")
-        {
-            out.push(message);
-        }
-        let _ = connection.close(200, "done".into()).await;
-        out
-    }
 }
 
 impl Drop for TestEnv {
@@ -213,7 +172,9 @@ impl Drop for TestEnv {
         let settings = self.app.settings.amqp.clone();
         let dir = self.dir.clone();
         let admin_url = self.admin_url.clone();
-        let shared_broker = self.shared_broker;
+        let shared_broker = self.shared_broker && self.broker.is_none();
+        let broker = self.broker.clone();
+        let id = self.id.clone();
         let _ = std::thread::spawn(move || {
             let runtime = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
@@ -234,12 +195,40 @@ impl Drop for TestEnv {
                     ))
                     .execute(&mut connection)
                     .await;
+                    db_roles::drop_all(&mut connection, &id).await;
                 }
             });
+            if let Some(broker) = broker {
+                broker.delete();
+            }
             let _ = std::fs::remove_dir_all(dir);
         })
         .join();
     }
+}
+
+/// Whether the test's vhost is usable: the import of its definitions
+/// (asynchronous) made its queues.
+async fn vhost_holds(app: &App, queue: &str) -> bool {
+    let Ok(connection) = shared::amqp::connect(&app.settings.amqp, "test vhost").await else {
+        return false;
+    };
+    let held = match connection.create_channel().await {
+        Ok(channel) => channel
+            .queue_declare(
+                queue.into(),
+                lapin::options::QueueDeclareOptions {
+                    passive: true,
+                    ..Default::default()
+                },
+                Default::default(),
+            )
+            .await
+            .is_ok(),
+        Err(_) => false,
+    };
+    let _ = connection.close(200, "done".into()).await;
+    held
 }
 
 /// The end of every worker log of a failed test (they go away with its directory).

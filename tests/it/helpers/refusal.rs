@@ -30,3 +30,20 @@ pub async fn allowed(pool: &PgPool, sql: &str) {
         .await
         .unwrap_or_else(|e| panic!("allowed: {sql}: {e}"));
 }
+
+/// `sql` fails with SQLSTATE 42501 (insufficient_privilege): the role it
+/// runs as may not do it.
+pub async fn denied(pool: &PgPool, sql: &str) {
+    let error = sqlx::query(sql)
+        .execute(pool)
+        .await
+        .expect_err(&format!("denied: {sql}"));
+    let database = error
+        .as_database_error()
+        .unwrap_or_else(|| panic!("{sql}: not a database error: {error}"));
+    assert_eq!(
+        database.code().as_deref(),
+        Some("42501"),
+        "{sql}: {database}"
+    );
+}

@@ -34,12 +34,35 @@ impl Services {
         }
     }
 
-    pub(super) fn database_url(&self, database: &str) -> String {
+    /// The URL of `database` for the administrator.
+    pub(super) fn admin_database_url(&self, database: &str) -> String {
         match &self.database_hosts {
             Some(hosts) => format!("postgres://postgres@{hosts}/{database}"),
             None => replace_database(&self.admin_url, database),
         }
     }
+
+    /// The URL of `database` on the administrator's server (the primary)
+    /// for the login user `user`.
+    pub(super) fn primary_url(&self, user: &str, database: &str) -> String {
+        replace_user(&replace_database(&self.admin_url, database), user)
+    }
+
+    /// The URL of `database` for the login user `user` (no password: the
+    /// test servers trust local connections).
+    pub(super) fn database_url(&self, user: &str, database: &str) -> String {
+        match &self.database_hosts {
+            Some(hosts) => format!("postgres://{user}@{hosts}/{database}"),
+            None => replace_user(&replace_database(&self.admin_url, database), user),
+        }
+    }
+}
+
+/// A URL with another user (and no password).
+fn replace_user(url: &str, user: &str) -> String {
+    let (scheme, rest) = url.split_once("://").expect("a database URL has a scheme");
+    let host = rest.split_once('@').map_or(rest, |(_, host)| host);
+    format!("{scheme}://{user}@{host}")
 }
 
 /// The admin URL with another database name.

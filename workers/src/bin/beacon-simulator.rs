@@ -10,7 +10,7 @@ use shared::config::MetricsBinary;
 use workers::app::stop_signal;
 use workers::beacon_sim::{Rounds, SimChain, SimKey, serve};
 use workers::observe::Observed;
-use workers::startup::{CommonArgs, init};
+use workers::startup::{CommonArgs, init_or_exit};
 
 #[derive(Parser)]
 #[command(
@@ -44,7 +44,7 @@ struct Cli {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    let settings = init(&cli.common)?;
+    let settings = init_or_exit(&cli.common);
     anyhow::ensure!(cli.period_secs > 0, "--period-secs must be at least 1");
     let key = match &cli.seed {
         Some(seed) => SimKey::from_seed(seed.as_bytes()),

@@ -4,7 +4,7 @@
 use clap::Parser;
 use shared::config::MetricsBinary;
 use workers::app::{App, stop_signal};
-use workers::startup::{CommonArgs, init};
+use workers::startup::{CommonArgs, init_or_exit};
 
 #[derive(Parser)]
 #[command(
@@ -19,7 +19,7 @@ struct Cli {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    let app = App::new(init(&cli.common)?)?;
+    let app = App::new(init_or_exit(&cli.common))?;
     let shutdown = stop_signal();
     workers::observe::start_worker(&app, MetricsBinary::Disburser, shutdown.clone()).await?;
     workers::disburser::run(app, shutdown).await

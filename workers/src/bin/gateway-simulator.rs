@@ -5,7 +5,7 @@ use clap::Parser;
 use shared::config::MetricsBinary;
 use workers::app::{App, stop_signal};
 use workers::gateway_sim::Behaviour;
-use workers::startup::{CommonArgs, init};
+use workers::startup::{CommonArgs, init_or_exit};
 
 #[derive(Parser)]
 #[command(
@@ -23,7 +23,12 @@ struct Cli {
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     cli.behaviour.check()?;
-    let app = App::new(init(&cli.common)?)?;
+    let settings = init_or_exit(&cli.common);
+    if let Err(error) = workers::gateway_sim::allowed(&settings) {
+        eprintln!("error: {error:#}");
+        std::process::exit(2);
+    }
+    let app = App::new(settings)?;
     let shutdown = stop_signal();
     workers::observe::start_worker(&app, MetricsBinary::GatewaySimulator, shutdown.clone()).await?;
     workers::gateway_sim::run(app, cli.behaviour, shutdown).await

@@ -40,7 +40,7 @@ use crate::startup::CommonArgs;
 
 /// What `prakerja` prints after its help: exit codes and configuration.
 pub const AFTER_HELP: &str = "Exit codes: 0 success, 1 audit mismatch or broken invariant, 2 bad usage or input, 3 service or system failure.\n\
-                  Configuration: config/default.toml, PRAKERJA_CONFIG_DIR, PRAKERJA__SECTION__KEY variables.";
+                  Configuration: config/default.toml, then config/$PRAKERJA_ENVIRONMENT.toml (local.toml, development credentials, by default; production refuses them), PRAKERJA_CONFIG_DIR, PRAKERJA__SECTION__KEY variables.";
 
 /// Options every command takes.
 #[derive(Debug, Args)]

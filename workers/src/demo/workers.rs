@@ -70,6 +70,8 @@ impl Fleet {
                 "gateway-simulator.log",
             ),
         ] {
+            let mut env = env.clone();
+            env.extend(own_credentials(binary));
             let worker = Worker::spawn(&sibling_binary(binary)?, &args, &env, &logs.join(log))?;
             println!(
                 "   started {binary} (pid {})",
@@ -92,6 +94,23 @@ impl Fleet {
         }
         Ok(())
     }
+}
+
+/// A binary's own credentials, for a demo under least privilege:
+/// `PRAKERJA_DEMO_<BINARY>__<SETTING>` (e.g. `PRAKERJA_DEMO_VALIDATOR__DATABASE__URL`,
+/// `PRAKERJA_DEMO_GATEWAY_SIMULATOR__AMQP__URL`) becomes that process's
+/// `PRAKERJA__<SETTING>`; unset, the process inherits the demo's own.
+fn own_credentials(binary: &str) -> Vec<(String, String)> {
+    let prefix = format!(
+        "PRAKERJA_DEMO_{}__",
+        binary.to_ascii_uppercase().replace('-', "_")
+    );
+    std::env::vars()
+        .filter_map(|(key, value)| {
+            let setting = key.strip_prefix(&prefix)?;
+            Some((format!("PRAKERJA__{setting}"), value))
+        })
+        .collect()
 }
 
 /// Starts the beacon simulator (one round a second; the draw takes the first

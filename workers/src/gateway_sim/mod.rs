@@ -40,12 +40,25 @@ pub async fn prepare(pool: &sqlx::PgPool) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
+/// Whether the configuration lets the simulator run: only where a
+/// development configuration asks for it, never in production.
+pub fn allowed(settings: &shared::config::Settings) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        settings.simulators.gateway
+            && settings.environment != shared::config::credentials::PRODUCTION,
+        "the gateway simulator is off in this configuration (environment {:?}): it moves no money and runs only where simulators.gateway = true (PRAKERJA__SIMULATORS__GATEWAY), never in production",
+        settings.environment
+    );
+    Ok(())
+}
+
 /// Runs the simulator until `shutdown`.
 pub async fn run(
     app: App,
     behaviour: Behaviour,
     shutdown: CancellationToken,
 ) -> anyhow::Result<()> {
+    allowed(&app.settings)?;
     prepare(&app.pool).await?;
     let handler = Arc::new(DecisionsHandler {
         pool: app.pool.clone(),
