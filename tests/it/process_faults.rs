@@ -37,17 +37,22 @@ pub async fn died_at_failpoint(mut worker: Worker, what: &str) {
 /// everything leaves them in: paid, one instruction (attempt 1, key
 /// `E<entitlement>-A1`, success), one `paid` entry of its amount, and one
 /// payment at the gateway under that key.
-pub const NOT_SETTLED: &str = "SELECT count(*) FROM entitlements e \
-     WHERE NOT e.paid \
-        OR (SELECT count(*) FROM payment_instructions i WHERE i.entitlement_id = e.entitlement_id) <> 1 \
-        OR NOT EXISTS (SELECT 1 FROM payment_instructions i WHERE i.entitlement_id = e.entitlement_id \
-                          AND i.attempt = 1 AND i.status = 'success' \
-                          AND i.idempotency_key = 'E' || e.entitlement_id || '-A1' AND i.amount = e.amount) \
-        OR (SELECT count(*) FROM ledger_entries l WHERE l.entitlement_id = e.entitlement_id) <> 1 \
-        OR NOT EXISTS (SELECT 1 FROM ledger_entries l WHERE l.entitlement_id = e.entitlement_id \
-                          AND l.entry = 'paid' AND l.amount = e.amount) \
-        OR NOT EXISTS (SELECT 1 FROM gateway_sim.payments g \
-                        WHERE g.idempotency_key = 'E' || e.entitlement_id || '-A1' AND g.outcome = 'SUCCESS')";
+pub const NOT_SETTLED: &str = "WITH i AS ( \
+        SELECT entitlement_id, count(*) AS n, min(amount) AS low, \
+               bool_and(attempt = 1 AND status = 'success' \
+                        AND idempotency_key = 'E' || entitlement_id || '-A1') AS ok \
+          FROM payment_instructions GROUP BY entitlement_id), \
+     l AS ( \
+        SELECT entitlement_id, count(*) AS n, min(amount) AS low, \
+               bool_and(entry = 'paid') AS ok \
+          FROM ledger_entries GROUP BY entitlement_id) \
+     SELECT count(*) FROM entitlements e \
+       LEFT JOIN i ON i.entitlement_id = e.entitlement_id \
+       LEFT JOIN l ON l.entitlement_id = e.entitlement_id \
+       LEFT JOIN gateway_sim.payments g \
+              ON g.idempotency_key = 'E' || e.entitlement_id || '-A1' AND g.outcome = 'SUCCESS' \
+      WHERE NOT e.paid OR i.n IS DISTINCT FROM 1 OR NOT i.ok OR i.low <> e.amount \
+         OR l.n IS DISTINCT FROM 1 OR NOT l.ok OR l.low <> e.amount OR g.idempotency_key IS NULL";
 
 /// Checks the end state of a run over `participants`; returns the copies
 /// the gateway received.
