@@ -1,11 +1,13 @@
 //! `bench`: the benchmarks of BENCHMARKS.md, against the real services.
 //! Build with `cargo build --release --workspace`, then run
-//! `target/release/bench all` (or one of `validator`, `selection`, `disburse`).
+//! `target/release/bench all` (or one of `validator`, `selection`, `disburse`;
+//! `national` runs alone).
 //! Results go to stdout as JSON and to `bench-results/`.
 
 mod common;
 mod disburse;
 mod floor;
+mod national;
 mod seed;
 mod selection;
 mod selection_e2e;
@@ -53,7 +55,15 @@ enum Which {
         #[arg(long, default_value_t = 1_000_000)]
         count: i64,
     },
-    /// All three, with their defaults.
+    /// A national-scale wave: generate, ingest, validate (one validator, then two), close and
+    /// draw, audit, a nightly run answered by the gateway simulator, reconciliation.
+    National {
+        #[arg(long, default_value_t = 10_000_000)]
+        registrations: u64,
+        #[arg(long, default_value_t = 1_000_000)]
+        participants: u64,
+    },
+    /// All three, with their defaults (not `national`).
     All,
 }
 
@@ -93,6 +103,15 @@ async fn main() -> anyhow::Result<()> {
             results.insert(
                 "disburse".into(),
                 serde_json::to_value(disburse::run(count).await?)?,
+            );
+        }
+        Which::National {
+            registrations,
+            participants,
+        } => {
+            results.insert(
+                "national".into(),
+                serde_json::to_value(national::run(registrations, participants).await?)?,
             );
         }
         Which::All => {
