@@ -13,8 +13,11 @@ fn run(kind: WorkerKind, args: &[&str], vars: &[(&str, &str)]) -> Output {
     for (key, _) in std::env::vars().filter(|(k, _)| k.starts_with("PRAKERJA")) {
         command.env_remove(key);
     }
+    // A valid programme key, so that only the credentials are at fault
+    // (production also refuses to start without one).
     command
         .env("PRAKERJA__METRICS__LISTEN", "127.0.0.1:0")
+        .env("PRAKERJA__SELECTION__FAMILY_KEY", crate::helpers::TEST_FAMILY_KEY)
         .envs(vars.iter().copied())
         .output()
         .expect("the binary runs")
