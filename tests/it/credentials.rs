@@ -17,7 +17,10 @@ fn run(kind: WorkerKind, args: &[&str], vars: &[(&str, &str)]) -> Output {
     // (production also refuses to start without one).
     command
         .env("PRAKERJA__METRICS__LISTEN", "127.0.0.1:0")
-        .env("PRAKERJA__SELECTION__FAMILY_KEY", crate::helpers::TEST_FAMILY_KEY)
+        .env(
+            "PRAKERJA__SELECTION__FAMILY_KEY",
+            crate::helpers::TEST_FAMILY_KEY,
+        )
         .envs(vars.iter().copied())
         .output()
         .expect("the binary runs")

@@ -38,7 +38,7 @@ pub fn params_v2(params: DrawParams, key: &FamilyKey) -> anyhow::Result<DrawPara
     })
 }
 
-/// Runs the v2 draw over `infos` (with their ids derived). Returns the
+/// Runs the v2 draw over `infos` (ids derived, sorted by `pid`). Returns the
 /// draw with its rows keyed by their candidates' NIKs (for the skew check
 /// and the store), `aligned` (row i's candidate is `infos[aligned[i]]`) and
 /// the draw's own rows, by `pid`.
@@ -70,22 +70,30 @@ pub fn run(
     ))
 }
 
-/// For each v2 row, the index of its candidate in `infos` (any order).
+/// For each v2 row, the index of its candidate in the `pid`-sorted
+/// `infos`: one sort of the rows and one merge, as v1's `inputs::align`.
 pub fn align_by_pid(rows: &[ResultRowV2], infos: &[CandidateInfo]) -> anyhow::Result<Vec<u32>> {
-    let mut by_pid: Vec<(u128, u32)> = infos
+    anyhow::ensure!(
+        infos.is_sorted_by_key(|c| c.pid),
+        "the v2 candidates are not sorted by pid"
+    );
+    let mut by_pid: Vec<(u128, u32)> = rows
         .iter()
         .enumerate()
-        .map(|(i, c)| (c.pid, i as u32))
+        .map(|(i, r)| (r.pid, i as u32))
         .collect();
     by_pid.sort_unstable();
-    rows.iter()
-        .map(|row| {
-            let at = by_pid
-                .binary_search_by_key(&row.pid, |(pid, _)| *pid)
-                .map_err(|_| {
-                    anyhow::anyhow!("a v2 result row names a pid that is no candidate's")
-                })?;
-            Ok(by_pid[at].1)
-        })
-        .collect()
+    let mut aligned = vec![0u32; rows.len()];
+    let mut next = 0usize;
+    for (pid, row) in by_pid {
+        while next < infos.len() && infos[next].pid < pid {
+            next += 1;
+        }
+        anyhow::ensure!(
+            next < infos.len() && infos[next].pid == pid,
+            "a v2 result row names a pid that is no candidate's"
+        );
+        aligned[row as usize] = next as u32;
+    }
+    Ok(aligned)
 }

@@ -125,7 +125,7 @@ pub async fn prior(pool: &PgPool, wave_id: i32) -> Result<HashMap<u64, u32>, any
 /// The wave's eligible registrations minus those its freeze left out
 /// (`selection_excluded`), read with `COPY` and sorted by NIK. With a
 /// family key (a v2 wave) each row's `pid` and `fid` are derived as it is
-/// decoded, not in a second pass.
+/// decoded, not in a second pass, and they are sorted by `pid`.
 pub async fn candidates(
     pool: &PgPool,
     wave_id: i32,
@@ -143,7 +143,12 @@ pub async fn candidates(
         Ok(())
     })
     .await?;
-    out.sort_unstable_by_key(|c| c.nik);
+    // In the draw's id order: the draw then finds its input sorted.
+    if key.is_some() {
+        out.sort_unstable_by_key(|c| c.pid);
+    } else {
+        out.sort_unstable_by_key(|c| c.nik);
+    }
     Ok(out)
 }
 
