@@ -12,13 +12,14 @@
 #   SOAK_MINUTES=60 SOAK_SEED=7 deploy/soak.sh
 #
 # SOAK_WAVES (12, at most 14) waves of SOAK_REGISTRATIONS (40000) registrations each.
-# It runs the ignored test soak::the_pipeline_keeps_every_invariant_under_random_faults
+# It runs the test soak::the_pipeline_keeps_every_invariant_under_random_faults
 # (tests/it/soak.rs) at low priority; its log is the test's output.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 export SOAK_MINUTES="${SOAK_MINUTES:-20}" SOAK_SEED="${SOAK_SEED:-1}"
+export SOAK_WAVES="${SOAK_WAVES:-12}" SOAK_REGISTRATIONS="${SOAK_REGISTRATIONS:-40000}"
 export SOAK_REPORT="${SOAK_REPORT:-${CARGO_TARGET_DIR:-$ROOT/target}/soak-report.json}"
-exec nice -n 10 cargo nextest run -p workers --test it --run-ignored only \
+exec nice -n 10 cargo nextest run -p workers --test it \
     -E 'test(=soak::the_pipeline_keeps_every_invariant_under_random_faults)' \
     --no-capture "$@"
