@@ -185,7 +185,10 @@ async fn the_pipeline_keeps_every_invariant_under_random_faults() {
         "workers_stopped_cleanly": clean_stops,
     });
     let text = serde_json::to_string_pretty(&figures).expect("json");
-    let path = std::env::var("SOAK_REPORT").unwrap_or_else(|_| "soak-report.json".into());
+    // Unset (the short soak of every test run): beside the test's own files,
+    // never in the source tree.
+    let path = std::env::var("SOAK_REPORT")
+        .unwrap_or_else(|_| env.dir.join("soak-report.json").display().to_string());
     std::fs::write(&path, &text).expect("report written");
     eprintln!("soak: report in {path}\n{text}");
 }
