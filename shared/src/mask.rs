@@ -46,8 +46,11 @@ const PERSONAL_DIGITS: usize = 9;
 
 /// `text` with the digits of every number of [`PERSONAL_DIGITS`] digits or
 /// more hidden except its first 4 and last 2. A number may be written with
-/// `-`, `.`, `+`, `(`, `)` or `/` between its digits (`0812-3456-7890`);
-/// dates (`2026-11-30`) and times have fewer digits and stay readable.
+/// `-`, `.`, `+`, `(`, `)` or `/` between its digits (`0812-3456-7890`), or
+/// with single spaces between groups of digits (`0812 3456 7890`); dates
+/// (`2026-11-30`) and times have fewer digits and stay readable, a date
+/// followed by a time too (the space after a group with `-`, `.` or `/`
+/// does not join).
 pub fn free_text(text: &str) -> Cow<'_, str> {
     let bytes = text.as_bytes();
     let joiner = |b: u8| matches!(b, b'-' | b'.' | b'+' | b'(' | b')' | b'/');
@@ -63,10 +66,19 @@ pub fn free_text(text: &str) -> Cow<'_, str> {
         let start = i;
         let mut end = i;
         let mut digits = 0;
-        while i < bytes.len() && (bytes[i].is_ascii_digit() || joiner(bytes[i])) {
-            if bytes[i].is_ascii_digit() {
+        // Whether the group since the run's start or its last space holds
+        // only digits, `+`, `(` and `)`, as a phone's groups do (a date's
+        // `-`, `.` or `/` ends the run at the next space).
+        let mut plain = true;
+        while i < bytes.len() {
+            let b = bytes[i];
+            if b.is_ascii_digit() {
                 digits += 1;
                 end = i + 1;
+            } else if joiner(b) {
+                plain &= !matches!(b, b'-' | b'.' | b'/');
+            } else if !(b == b' ' && plain && spaced_group(bytes, i)) {
+                break;
             }
             i += 1;
         }
@@ -95,6 +107,16 @@ pub fn free_text(text: &str) -> Cow<'_, str> {
             Cow::Owned(out)
         }
     }
+}
+
+/// Whether the space at `i` separates two groups of one phone number
+/// (`0812 3456 7890`, `(021) 555 1234`): one space, after a digit or `)`,
+/// before a digit or `(`.
+fn spaced_group(bytes: &[u8], i: usize) -> bool {
+    let before = i.checked_sub(1).map(|j| bytes[j]);
+    let after = bytes.get(i + 1).copied();
+    matches!(before, Some(b) if b.is_ascii_digit() || b == b')')
+        && matches!(after, Some(b) if b.is_ascii_digit() || b == b'(')
 }
 
 /// An optional personal number as `Debug` shows it: masked.
@@ -135,6 +157,23 @@ mod tests {
             Cow::Borrowed(_)
         ));
         assert_eq!(free_text("nik=317101470890000"), "nik=3171*********00");
+    }
+
+    #[test]
+    fn phones_written_with_spaces_are_masked_and_dates_with_times_kept() {
+        assert_eq!(
+            free_text("call 0812 3456 7890 now"),
+            "call 0812 **** **90 now"
+        );
+        assert_eq!(free_text("+62 812 3456 7890"), "+62 81* **** **90");
+        assert_eq!(free_text("(021) 555 1234."), "(021) 5** **34.");
+        for kept in [
+            "at 2026-11-30 12:00:00, 1200 rows",
+            "wave 12 of 2026 took 1500 3000 ms",
+            "on 30/11/2026 1200 rows",
+        ] {
+            assert!(matches!(free_text(kept), Cow::Borrowed(_)), "{kept}");
+        }
     }
 
     #[test]
