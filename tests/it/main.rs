@@ -38,6 +38,7 @@ mod private_services;
 mod process_faults;
 mod report_html;
 mod report_plans;
+mod results_plans;
 mod roles;
 mod run_dates;
 mod secret_beacon_guards;

@@ -34,6 +34,8 @@ pub async fn prepare(pool: &sqlx::PgPool) -> Result<(), sqlx::Error> {
              id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, idempotency_key text NOT NULL, \
              body jsonb NOT NULL, due_at timestamptz NOT NULL, sent_at timestamptz)",
         "CREATE INDEX IF NOT EXISTS outbox_due ON gateway_sim.outbox (due_at) WHERE sent_at IS NULL",
+        // A copy of an instruction repeats its key's latest answer.
+        "CREATE INDEX IF NOT EXISTS outbox_key ON gateway_sim.outbox (idempotency_key)",
     ] {
         sqlx::query(statement).execute(pool).await?;
     }

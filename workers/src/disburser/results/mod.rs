@@ -3,14 +3,16 @@
 //! instruction's, and it moves the status forward. A contradiction of a
 //! final status is a conflict that puts the entitlement on hold (no run
 //! makes a new attempt for it until `prakerja disburse resolve`). The
-//! ledger is written in the same transaction.
+//! ledger is written in the same transaction. A batch is judged in memory,
+//! result by result, and its effects written with one statement per table
+//! (`effects.rs`).
 
 mod apply;
+mod effects;
 mod transition;
 
 use std::collections::HashSet;
 
-use chrono::Utc;
 use shared::amqp::Queue;
 use shared::db_text::DbText;
 use shared::events::ResultsRecorded;
@@ -22,7 +24,7 @@ use uuid::Uuid;
 pub(crate) use apply::return_revoked_balance;
 pub use transition::{Transition, transition};
 
-use apply::apply;
+use effects::Effects;
 
 use super::instruction::{Instruction, lock_many};
 use crate::consume::Handler;
@@ -128,6 +130,18 @@ impl Handler for ResultsHandler {
 /// A result as recorded: the same one twice is one.
 type Seen = (Uuid, String, PaymentStatus);
 
+/// The results already recorded for a batch's instructions, looked up by
+/// index one instruction at a time whatever the statistics say: the
+/// `OFFSET 0` keeps the subquery from being flattened into a join, which a
+/// planner without statistics on `payment_results` (never analysed, as with
+/// autovacuum off) runs as a sequential scan of every result ever received,
+/// once per batch (`tests/it/results_plans.rs`).
+const SEEN_SQL: &str = "\
+SELECT r.instruction_id, r.idempotency_key, r.status \
+  FROM UNNEST($1::uuid[]) AS batch(instruction_id) \
+ CROSS JOIN LATERAL (SELECT instruction_id, idempotency_key, status FROM payment_results \
+                      WHERE instruction_id = batch.instruction_id OFFSET 0) AS r";
+
 /// Stores a batch of results in the caller's transaction.
 pub async fn store_results(
     tx: &mut PgConnection,
@@ -136,16 +150,15 @@ pub async fn store_results(
     let ids: Vec<Uuid> = results.iter().map(|r| r.instruction_id).collect();
     // Locked first: results for one instruction are judged one batch at a time.
     let mut instructions = lock_many(tx, &ids).await?;
-    let mut seen: HashSet<Seen> = sqlx::query_as::<_, Seen>(
-        "SELECT instruction_id, idempotency_key, status FROM payment_results WHERE instruction_id = ANY($1)",
-    )
-    .bind(&ids)
-    .fetch_all(&mut *tx)
-    .await?
-    .into_iter()
-    .collect();
+    let mut seen: HashSet<Seen> = sqlx::query_as::<_, Seen>(SEEN_SQL)
+        .bind(&ids)
+        .fetch_all(&mut *tx)
+        .await?
+        .into_iter()
+        .collect();
 
     let mut outcome = ResultsOutcome::default();
+    let mut effects = Effects::default();
     for result in results {
         let key = (
             result.instruction_id,
@@ -159,38 +172,40 @@ pub async fn store_results(
             continue;
         }
         let instruction = instructions.get_mut(&result.instruction_id);
-        let judged = judge(tx, result, instruction.as_deref()).await?;
+        let judged = judge(&mut effects, result, instruction.as_deref());
         if let (ResultOutcome::Applied, Some(instruction)) = (judged.0, instruction) {
             instruction.status = judged.1.expect("an applied result has a new status");
         }
         let entitlement = instructions
             .get(&result.instruction_id)
             .map(|i| i.entitlement_id);
-        record(tx, result, judged.0, entitlement).await?;
+        effects.record(result, judged.0, entitlement);
         seen.insert(key);
         outcome.count(result.status, judged.0);
     }
+    effects.write(tx).await?;
     Ok(outcome)
 }
 
-/// Decides what a new result does, and does it (apply or hold); returns the
-/// outcome and, when applied, the instruction's new status.
-async fn judge(
-    tx: &mut PgConnection,
+/// Decides what a new result does and adds it to `effects` (apply, or
+/// record only); returns the outcome and, when applied, the instruction's
+/// new status.
+fn judge(
+    effects: &mut Effects,
     result: &PaymentResult,
     instruction: Option<&Instruction>,
-) -> Result<(ResultOutcome, Option<InstructionStatus>), sqlx::Error> {
+) -> (ResultOutcome, Option<InstructionStatus>) {
     let Some(instruction) = instruction else {
         tracing::warn!(instruction_id = %result.instruction_id, "result for an unknown instruction; recorded, not applied");
-        return Ok((ResultOutcome::UnknownInstruction, None));
+        return (ResultOutcome::UnknownInstruction, None);
     };
     if result.idempotency_key != instruction.idempotency_key {
         tracing::warn!(instruction_id = %result.instruction_id, "result whose idempotency key is not its instruction's; recorded, not applied");
-        return Ok((ResultOutcome::KeyMismatch, None));
+        return (ResultOutcome::KeyMismatch, None);
     }
-    Ok(match transition(instruction.status, result.status) {
+    match transition(instruction.status, result.status) {
         Transition::Apply { to, paid, reversed } => {
-            apply(tx, result, instruction, to, paid, reversed).await?;
+            effects.apply(result, instruction, to, paid, reversed);
             (ResultOutcome::Applied, Some(to))
         }
         Transition::Duplicate => (ResultOutcome::Duplicate, None),
@@ -205,29 +220,5 @@ async fn judge(
             );
             (ResultOutcome::Conflict, None)
         }
-    })
-}
-
-async fn record(
-    tx: &mut PgConnection,
-    result: &PaymentResult,
-    outcome: ResultOutcome,
-    entitlement_id: Option<i64>,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO payment_results (instruction_id, idempotency_key, status, provider_reference, \
-             reason, processed_at, outcome, entitlement_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
-         ON CONFLICT (instruction_id, idempotency_key, status) DO NOTHING",
-    )
-    .bind(result.instruction_id)
-    .bind(&result.idempotency_key)
-    .bind(result.status)
-    .bind(&result.provider_reference)
-    .bind(&result.reason)
-    .bind(result.processed_at.with_timezone(&Utc))
-    .bind(outcome)
-    .bind(entitlement_id)
-    .execute(&mut *tx)
-    .await?;
-    Ok(())
+    }
 }
