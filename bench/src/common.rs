@@ -77,7 +77,12 @@ impl BenchEnv {
                 "PRAKERJA__DISBURSER__SCHEDULE_ENABLED".into(),
                 "false".into(),
             ),
-            ("RUST_LOG".into(), "warn".into()),
+            // BENCH_RUST_LOG=info shows a worker's phases (the selector's
+            // load, draw and store times) in its log file.
+            (
+                "RUST_LOG".into(),
+                std::env::var("BENCH_RUST_LOG").unwrap_or_else(|_| "warn".into()),
+            ),
             (
                 "PRAKERJA__SELECTION__FAMILY_KEY".into(),
                 crate::selection_e2e::BENCH_FAMILY_KEY.into(),

@@ -3,7 +3,8 @@
 //! machine's PostgreSQL and RabbitMQ, in two halves: `prakerja generate`,
 //! `prakerja ingest`, then the first half validated by one `validator`
 //! process and the second by two side by side; `prakerja wave close` with a
-//! `selector` running (close and draw), `prakerja audit`; then the nightly
+//! `selector` running (close and a selection-v2 draw, the default),
+//! `prakerja audit`; then the nightly
 //! run for the drawn participants (1,000,000 by default) with a `disburser`
 //! and the `gateway-simulator` answering, until every answer is consumed
 //! back, and `prakerja disburse report`. Each stage records its wall time,
@@ -48,8 +49,14 @@ pub async fn run(registrations: u64, seats: u64) -> anyhow::Result<NationalRepor
     // As the demo does: the registrants claim times while the wave is open;
     // the front end forwards them after it closed.
     let closes = chrono::Utc::now() + chrono::Duration::seconds(3);
+    // Selection v2, as `prakerja wave open` draws by default.
+    let key = shared::selection::FamilyKey::from_hex(crate::selection_e2e::BENCH_FAMILY_KEY)?;
     let wave = env
-        .open_wave(&format!("proportional:{seats}"), closes)
+        .open_wave_with(
+            &format!("proportional:{seats}"),
+            closes,
+            workers::waves::Selection::V2(key),
+        )
         .await?;
     let wave_id = wave.wave_id.to_string();
     tokio::time::sleep(Duration::from_secs(4)).await;
