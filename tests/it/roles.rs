@@ -85,6 +85,61 @@ async fn the_selector_touches_no_payment_and_no_wave_secret() {
     }
 }
 
+/// Tables whose statistics the selector refreshes around a draw.
+const DRAW_TABLES: [&str; 6] = [
+    "registrations",
+    "barred_niks",
+    "participants",
+    "selection_prior",
+    "selection_excluded",
+    "selection_results",
+];
+
+/// Which of `tables` were never analysed (`reltuples` is -1 until then).
+async fn never_analysed(env: &TestEnv, tables: &[&str]) -> Vec<String> {
+    sqlx::query_scalar(
+        "SELECT relname::text FROM pg_class WHERE relname = ANY($1) AND reltuples < 0 ORDER BY 1",
+    )
+    .bind(tables)
+    .fetch_all(env.pool())
+    .await
+    .expect("pg_class")
+}
+
+#[tokio::test]
+async fn the_selector_refreshes_the_statistics_of_what_the_draw_reads_and_writes() {
+    use workers::selector::inputs;
+    let env = TestEnv::new().await;
+    assert_eq!(
+        never_analysed(&env, &DRAW_TABLES).await.len(),
+        DRAW_TABLES.len()
+    );
+    let selector = login(&env, DbRole::Selector).await;
+    inputs::analyze_before_freeze(&selector)
+        .await
+        .expect("before the freeze");
+    inputs::analyze_frozen(&selector).await.expect("frozen");
+    inputs::analyze_drawn(&selector).await.expect("drawn");
+    assert_eq!(
+        never_analysed(&env, &DRAW_TABLES).await,
+        Vec::<String>::new(),
+        "the selector's login analysed them (only an owner may: analyze_for_draw)"
+    );
+    // Nothing else: the function takes a stage, not a statement, and only
+    // the selector may call it.
+    let error = sqlx::query("SELECT analyze_for_draw('registrations; DROP TABLE waves')")
+        .execute(&selector)
+        .await
+        .expect_err("an unknown stage is refused");
+    assert_eq!(
+        error.as_database_error().and_then(|e| e.code()).as_deref(),
+        Some("22023"),
+        "{error}"
+    );
+    let disburser = login(&env, DbRole::Disburser).await;
+    denied(&disburser, "SELECT analyze_for_draw('drawn')").await;
+}
+
 #[tokio::test]
 async fn no_part_of_the_pipeline_alters_the_schema_or_its_guards() {
     let env = TestEnv::new().await;

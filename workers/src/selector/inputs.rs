@@ -92,16 +92,27 @@ ON CONFLICT DO NOTHING";
 /// analysed looks to the planner like a few rows of the wave, which can turn
 /// a linear join quadratic.
 pub async fn analyze_before_freeze(pool: &PgPool) -> Result<(), sqlx::Error> {
-    sqlx::query("ANALYZE registrations, barred_niks, participants")
-        .execute(pool)
-        .await?;
-    Ok(())
+    analyze(pool, "before_freeze").await
 }
 
 /// Fresh planner statistics for what the freeze wrote, before the
 /// candidates are read.
 pub async fn analyze_frozen(pool: &PgPool) -> Result<(), sqlx::Error> {
-    sqlx::query("ANALYZE selection_prior, selection_excluded")
+    analyze(pool, "frozen").await
+}
+
+/// Fresh planner statistics for what the store wrote (results,
+/// participants, barred NIKs), for the runs and checks that follow.
+pub async fn analyze_drawn(pool: &PgPool) -> Result<(), sqlx::Error> {
+    analyze(pool, "drawn").await
+}
+
+/// Only a table's owner may `ANALYZE` it: the owner's `analyze_for_draw`
+/// (migration 20261210000000) runs the stage's fixed statement for the
+/// selector's login.
+async fn analyze(pool: &PgPool, stage: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("SELECT analyze_for_draw($1)")
+        .bind(stage)
         .execute(pool)
         .await?;
     Ok(())

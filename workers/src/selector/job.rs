@@ -134,9 +134,7 @@ pub async fn run_job(
     )
     .await?;
     let stored = started.elapsed();
-    sqlx::query("ANALYZE selection_results, participants, barred_niks")
-        .execute(pool)
-        .await?;
+    inputs::analyze_drawn(pool).await?;
     tracing::info!(
         store_seconds = (stored - drawn).as_secs_f64(),
         analyze_seconds = (started.elapsed() - stored).as_secs_f64(),
