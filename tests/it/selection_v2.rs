@@ -326,3 +326,47 @@ async fn the_family_key_is_required_for_v2_and_never_changes() {
         "{changed}"
     );
 }
+
+#[tokio::test]
+async fn stored_pids_are_32_lowercase_hex_digits() {
+    let env = TestEnv::new().await;
+    let mut connection = env.pool().acquire().await.expect("connection");
+    for constraint in ["selection_results_pid_format", "participants_pid_format"] {
+        // The constraint as installed, on a scratch table of one column.
+        let definition: String = sqlx::query_scalar(
+            "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = $1",
+        )
+        .bind(constraint)
+        .fetch_one(&mut *connection)
+        .await
+        .expect("the constraint");
+        sqlx::query("DROP TABLE IF EXISTS pid_check")
+            .execute(&mut *connection)
+            .await
+            .expect("drop");
+        sqlx::query(&format!(
+            "CREATE TEMP TABLE pid_check (pid text, {definition})"
+        ))
+        .execute(&mut *connection)
+        .await
+        .expect("scratch table");
+        let good = format!("{:032x}", derive_pid(&uuid::Uuid::from_u128(7)));
+        for (pid, ok) in [
+            (good.as_str(), true),
+            ("0123456789abcdef0123456789abcdef", true),
+            ("0123456789ABCDEF0123456789ABCDEF", false),
+            ("0123456789abcdef0123456789abcde", false),
+            ("0123456789abcdef0123456789abcdef0", false),
+            ("0123456789abcdef0123456789abcdeg", false),
+            ("0123456789abcdef-123456789abcdef", false),
+            ("0123456789abcdef0123456789abcdé", false),
+            ("", false),
+        ] {
+            let stored = sqlx::query("INSERT INTO pid_check VALUES ($1)")
+                .bind(pid)
+                .execute(&mut *connection)
+                .await;
+            assert_eq!(stored.is_ok(), ok, "{constraint}: {pid:?}: {stored:?}");
+        }
+    }
+}
