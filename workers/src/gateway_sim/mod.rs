@@ -42,6 +42,27 @@ pub async fn prepare(pool: &sqlx::PgPool) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
+/// [`prepare`], waiting out a database that is down or restarting (as the
+/// workers do); false if stopped meanwhile. Any other error ends the run.
+async fn prepare_when_reachable(app: &App, shutdown: &CancellationToken) -> anyhow::Result<bool> {
+    let mut backoff =
+        shared::backoff::Backoff::new(Duration::from_secs(app.settings.amqp.max_backoff_secs));
+    loop {
+        match prepare(&app.pool).await {
+            Ok(()) => return Ok(true),
+            Err(error) if shared::db::classify(&error) == shared::db::Fault::Infrastructure => {
+                let delay = backoff.next_delay();
+                tracing::warn!(%error, retry_in_ms = delay.as_millis() as u64, "the simulator's schema is not reachable yet; retrying");
+                tokio::select! {
+                    () = shutdown.cancelled() => return Ok(false),
+                    () = tokio::time::sleep(delay) => {}
+                }
+            }
+            Err(error) => return Err(error.into()),
+        }
+    }
+}
+
 /// Whether the configuration lets the simulator run: only where a
 /// development configuration asks for it, never in production.
 pub fn allowed(settings: &shared::config::Settings) -> anyhow::Result<()> {
@@ -61,7 +82,9 @@ pub async fn run(
     shutdown: CancellationToken,
 ) -> anyhow::Result<()> {
     allowed(&app.settings)?;
-    prepare(&app.pool).await?;
+    if !prepare_when_reachable(&app, &shutdown).await? {
+        return Ok(());
+    }
     let handler = Arc::new(DecisionsHandler {
         pool: app.pool.clone(),
         behaviour: behaviour.clone(),
