@@ -13,11 +13,13 @@ mod sweeper;
 use std::sync::Arc;
 use std::time::Duration;
 
+use tokio::sync::Notify;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use crate::app::App;
 use crate::consume::{BatchOptions, Handler, serve};
+use crate::worker::Next;
 
 pub use behaviour::Behaviour;
 pub use decide::{Decision, DecisionsHandler, decide};
@@ -42,25 +44,22 @@ pub async fn prepare(pool: &sqlx::PgPool) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
-/// [`prepare`], waiting out a database that is down or restarting (as the
-/// workers do); false if stopped meanwhile. Any other error ends the run.
+/// [`prepare`], retried with backoff while the database is down or
+/// restarting (as the workers' own steps are); false if stopped meanwhile.
 async fn prepare_when_reachable(app: &App, shutdown: &CancellationToken) -> anyhow::Result<bool> {
-    let mut backoff =
-        shared::backoff::Backoff::new(Duration::from_secs(app.settings.amqp.max_backoff_secs));
-    loop {
-        match prepare(&app.pool).await {
-            Ok(()) => return Ok(true),
-            Err(error) if shared::db::classify(&error) == shared::db::Fault::Infrastructure => {
-                let delay = backoff.next_delay();
-                tracing::warn!(%error, retry_in_ms = delay.as_millis() as u64, "the simulator's schema is not reachable yet; retrying");
-                tokio::select! {
-                    () = shutdown.cancelled() => return Ok(false),
-                    () = tokio::time::sleep(delay) => {}
-                }
-            }
-            Err(error) => return Err(error.into()),
-        }
-    }
+    let max_backoff = Duration::from_secs(app.settings.amqp.max_backoff_secs);
+    crate::worker::poll(
+        "creating the simulator's schema",
+        max_backoff,
+        &Notify::new(),
+        shutdown,
+        || async {
+            prepare(&app.pool).await?;
+            Ok(Next::Stop)
+        },
+    )
+    .await?;
+    Ok(!shutdown.is_cancelled())
 }
 
 /// Whether the configuration lets the simulator run: only where a

@@ -11,13 +11,15 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use shared::db_text::DbText;
-use shared::messages::{PaymentKind, PaymentResult};
+use shared::messages::PaymentResult;
 use shared::payments::{InstructionStatus, LedgerEntryKind, ResultOutcome};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
 use crate::disburser::instruction::Instruction;
 use crate::disburser::ledger::Entry;
+
+use super::apply::revoked_return;
 
 /// An instruction's state after the batch's applied results.
 #[derive(Debug)]
@@ -83,29 +85,24 @@ impl Effects {
             });
         self.paid[slot].1 = to == InstructionStatus::Success;
 
-        let entry = |kind, amount, instruction_id| Entry {
+        let entry = |kind, amount| Entry {
             participant_id: instruction.participant_id,
             entitlement_id: instruction.entitlement_id,
-            instruction_id,
+            instruction_id: Some(instruction.instruction_id),
             kind,
             amount,
             resolution_id: None,
         };
-        let id = Some(instruction.instruction_id);
         if paid {
             self.ledger
-                .push(entry(LedgerEntryKind::Paid, instruction.amount, id));
+                .push(entry(LedgerEntryKind::Paid, instruction.amount));
         }
         if reversed {
             self.ledger
-                .push(entry(LedgerEntryKind::Reversed, -instruction.amount, id));
+                .push(entry(LedgerEntryKind::Reversed, -instruction.amount));
         }
-        // A revoked participant's card balance goes back to the state as
-        // soon as it is known to have landed (as `apply::return_revoked_balance`).
-        if paid && !reversed && instruction.revoked && instruction.kind == PaymentKind::TrainingFund
-        {
-            self.ledger
-                .push(entry(LedgerEntryKind::Returned, -instruction.amount, None));
+        if paid && !reversed {
+            self.ledger.extend(revoked_return(instruction));
         }
     }
 
