@@ -256,3 +256,39 @@ where
 pub fn rate(count: u64, elapsed: Duration) -> f64 {
     count as f64 / elapsed.as_secs_f64()
 }
+
+/// Starts a `selector` process, closes `wave_id` and waits until the wave is
+/// drawn: the selector's time from the close to the stored draw, and its
+/// peak RSS (MiB). The selector is stopped afterwards.
+pub async fn selector_close_to_drawn(
+    env: &BenchEnv,
+    wave_id: i32,
+) -> anyhow::Result<(Duration, f64)> {
+    let pool = &env.app.pool;
+    let started = Instant::now();
+    let worker = env.spawn_worker("selector")?;
+    workers::waves::close_wave(
+        pool,
+        i64::from(wave_id),
+        &workers::waves::CloseRequest::default(),
+    )
+    .await?;
+    let pid = worker.pid().unwrap_or_default();
+    let mut peak = 0.0_f64;
+    let took = time_until(started, Duration::from_secs(7200), || {
+        peak = peak.max(peak_rss_mib(pid).unwrap_or(0.0));
+        let pool = pool.clone();
+        async move {
+            let state: workers::waves::WaveState =
+                sqlx::query_scalar("SELECT state FROM waves WHERE wave_id = $1")
+                    .bind(wave_id)
+                    .fetch_one(&pool)
+                    .await?;
+            Ok(state == workers::waves::WaveState::Drawn)
+        }
+    })
+    .await?;
+    peak = peak.max(peak_rss_mib(pid).unwrap_or(0.0));
+    worker.stop(Duration::from_secs(30)).await?;
+    Ok((took, peak))
+}

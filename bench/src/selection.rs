@@ -18,9 +18,8 @@ use rand_chacha::ChaCha20Rng;
 use serde::Serialize;
 use shared::selection::{Candidate, Draw, DrawParams, draw, input_digest, output_digest, shuffle};
 use workers::procs::sibling_binary;
-use workers::waves::{CloseRequest, WaveState, close_wave};
 
-use crate::common::{BenchEnv, peak_rss_mib, time_until};
+use crate::common::{BenchEnv, selector_close_to_drawn};
 use crate::floor;
 use crate::selection_v2::{self, V2Report};
 
@@ -126,25 +125,7 @@ pub async fn run(count: i64, seats: u64, rounds: usize) -> anyhow::Result<Select
     drop(drawn);
 
     eprintln!("selector process, close to stored draw");
-    let started = Instant::now();
-    let worker = env.spawn_worker("selector")?;
-    close_wave(pool, i64::from(wave.wave_id), &CloseRequest::default()).await?;
-    let pid = worker.pid().unwrap_or_default();
-    let mut peak = 0.0_f64;
-    let selector = time_until(started, Duration::from_secs(7200), || {
-        peak = peak.max(peak_rss_mib(pid).unwrap_or(0.0));
-        let pool = pool.clone();
-        async move {
-            let state: WaveState = sqlx::query_scalar("SELECT state FROM waves WHERE wave_id = $1")
-                .bind(wave.wave_id)
-                .fetch_one(&pool)
-                .await?;
-            Ok(state == WaveState::Drawn)
-        }
-    })
-    .await?;
-    peak = peak.max(peak_rss_mib(pid).unwrap_or(0.0));
-    worker.stop(Duration::from_secs(30)).await?;
+    let (selector, peak) = selector_close_to_drawn(&env, wave.wave_id).await?;
 
     eprintln!("prakerja audit");
     let started = Instant::now();

@@ -7,14 +7,12 @@
 //! the skew check, the store by `COPY`, `ANALYZE`). The order alternates
 //! per round, so neither always runs on a warmer machine.
 
-use std::time::{Duration, Instant};
-
 use serde::Serialize;
 use shared::selection::{Algorithm, FamilyKey};
 use sqlx::Connection;
-use workers::waves::{CloseRequest, Selection, WaveState, close_wave};
+use workers::waves::Selection;
 
-use crate::common::{BenchEnv, peak_rss_mib, time_until};
+use crate::common::{BenchEnv, selector_close_to_drawn};
 
 /// The benchmark's family key (not a programme's).
 pub const BENCH_FAMILY_KEY: &str =
@@ -100,25 +98,7 @@ async fn one(count: i64, seats: u64, selection: Selection) -> anyhow::Result<(f6
     sqlx::query("VACUUM ANALYZE registrations")
         .execute(pool)
         .await?;
-    let started = Instant::now();
-    let worker = env.spawn_worker("selector")?;
-    close_wave(pool, i64::from(wave.wave_id), &CloseRequest::default()).await?;
-    let pid = worker.pid().unwrap_or_default();
-    let mut peak = 0.0_f64;
-    let took = time_until(started, Duration::from_secs(7200), || {
-        peak = peak.max(peak_rss_mib(pid).unwrap_or(0.0));
-        let pool = pool.clone();
-        async move {
-            let state: WaveState = sqlx::query_scalar("SELECT state FROM waves WHERE wave_id = $1")
-                .bind(wave.wave_id)
-                .fetch_one(&pool)
-                .await?;
-            Ok(state == WaveState::Drawn)
-        }
-    })
-    .await?;
-    peak = peak.max(peak_rss_mib(pid).unwrap_or(0.0));
-    worker.stop(Duration::from_secs(30)).await?;
+    let (took, peak) = selector_close_to_drawn(&env, wave.wave_id).await?;
     drop_database(env).await?;
     Ok((took.as_secs_f64(), peak))
 }

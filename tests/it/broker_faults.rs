@@ -11,8 +11,8 @@ use shared::amqp::Queue;
 
 use crate::data;
 use crate::fault_support::{
-    OUTBOX, REGISTRATIONS, count, paid, paid_once, prakerja, ready, ready_to_pay, spawn, succeeded,
-    wait_count,
+    OUTBOX, REGISTRATIONS, count, paid, paid_once, prakerja, ready, ready_to_pay, spawn,
+    stop_cleanly, succeeded, wait_count,
 };
 use crate::faults::assert_all_judged;
 use crate::helpers::{PrivateRabbit, Services, TestEnv, WorkerKind, eventually_async};
@@ -73,12 +73,7 @@ async fn a_broker_killed_during_ingest_loses_no_registration_and_stores_none_twi
         Duration::from_secs(180),
     )
     .await;
-    assert!(
-        validator
-            .stop(Duration::from_secs(30))
-            .await
-            .expect("stopped")
-    );
+    stop_cleanly([validator]).await;
     validated_once(&env, &records).await;
     eprintln!(
         "measured: {} lines, ingest {report}; {} registrations stored",
@@ -107,12 +102,7 @@ async fn a_broker_killed_during_validation_loses_no_registration_and_stores_none
         Duration::from_secs(180),
     )
     .await;
-    assert!(
-        validator
-            .stop(Duration::from_secs(30))
-            .await
-            .expect("stopped")
-    );
+    stop_cleanly([validator]).await;
     validated_once(&env, &records).await;
     eprintln!(
         "measured: {} queued, {at_kill} stored at the kill, {} stored in the end, 0 left in the queue",
@@ -148,16 +138,5 @@ async fn a_broker_killed_while_a_run_is_published_pays_every_entitlement_once() 
     eprintln!(
         "measured: {unconfirmed} unconfirmed at the kill; {counts:?}; {copies} copies received"
     );
-    assert!(
-        disburser
-            .stop(Duration::from_secs(30))
-            .await
-            .expect("stopped")
-    );
-    assert!(
-        gateway
-            .stop(Duration::from_secs(30))
-            .await
-            .expect("stopped")
-    );
+    stop_cleanly([disburser, gateway]).await;
 }

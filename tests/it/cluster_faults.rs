@@ -9,8 +9,8 @@ use shared::amqp::Queue;
 
 use crate::data;
 use crate::fault_support::{
-    OUTBOX, REGISTRATIONS, count, paid, paid_once, prakerja, ready_to_pay, spawn, succeeded,
-    wait_count,
+    OUTBOX, REGISTRATIONS, count, paid, paid_once, prakerja, ready_to_pay, spawn, stop_cleanly,
+    succeeded, wait_count,
 };
 use crate::faults::assert_all_judged;
 use crate::helpers::{RabbitCluster, Services, TestEnv, WorkerKind};
@@ -55,12 +55,7 @@ async fn the_queue_leader_killed_mid_validation_loses_and_repeats_nothing() {
     .await;
     let new = cluster.placement(&queue).await.leader;
     assert_ne!(new, old, "a surviving node leads {queue}");
-    assert!(
-        validator
-            .stop(Duration::from_secs(30))
-            .await
-            .expect("stopped")
-    );
+    stop_cleanly([validator]).await;
     assert_all_judged(&env, &records).await;
     assert_eq!(env.drain(&queue).await.len(), 0, "nothing left in {queue}");
     eprintln!(
@@ -100,16 +95,5 @@ async fn the_queue_leader_killed_mid_publishing_pays_every_entitlement_once() {
     eprintln!(
         "measured: leader {old} -> {new}; {unconfirmed} unconfirmed at the kill; {counts:?}; {copies} copies received"
     );
-    assert!(
-        disburser
-            .stop(Duration::from_secs(30))
-            .await
-            .expect("stopped")
-    );
-    assert!(
-        gateway
-            .stop(Duration::from_secs(30))
-            .await
-            .expect("stopped")
-    );
+    stop_cleanly([disburser, gateway]).await;
 }

@@ -9,7 +9,9 @@ use std::time::Duration;
 
 use chrono::{Timelike, Utc};
 
-use crate::fault_support::{count, logs, perfect_gateway, prakerja, spawn, succeeded};
+use crate::fault_support::{
+    count, logs, perfect_gateway, prakerja, spawn, stop_cleanly, succeeded,
+};
 use crate::helpers::{TestEnv, WorkerKind};
 use crate::process_faults::{NO_SCHEDULE, settled_once};
 
@@ -54,14 +56,7 @@ async fn two_disbursers_given_the_same_date_at_once_run_it_once() {
     let (served, executed) = served_and_executed(&env).await;
     assert_eq!(served, 2, "both requests served");
     assert_eq!(executed, 1, "one disburser executed the run");
-    assert!(first.stop(Duration::from_secs(30)).await.expect("stopped"));
-    assert!(second.stop(Duration::from_secs(30)).await.expect("stopped"));
-    assert!(
-        gateway
-            .stop(Duration::from_secs(30))
-            .await
-            .expect("stopped")
-    );
+    stop_cleanly([first, second, gateway]).await;
     eprintln!(
         "measured: two disbursers, two requests: {served} served, {executed} first executions logged, \
          {participants} settled once, {copies} copies received"
@@ -118,18 +113,7 @@ async fn the_schedule_and_the_cronjob_firing_together_run_the_date_once() {
     let (served, executed) = served_and_executed(&env).await;
     assert_eq!(served, 2, "the schedule's and the command's request served");
     assert_eq!(executed, 1, "the date ran once");
-    assert!(
-        disburser
-            .stop(Duration::from_secs(30))
-            .await
-            .expect("stopped")
-    );
-    assert!(
-        gateway
-            .stop(Duration::from_secs(30))
-            .await
-            .expect("stopped")
-    );
+    stop_cleanly([disburser, gateway]).await;
     eprintln!(
         "measured: schedule at {at} and `disburse run` together: {served} requests served, \
          {executed} first executions logged, {participants} settled once, {copies} copies"

@@ -6,7 +6,9 @@
 use std::time::Duration;
 
 use crate::data;
-use crate::fault_support::{REGISTRATIONS, count, logs, prakerja, spawn, succeeded, wait_count};
+use crate::fault_support::{
+    REGISTRATIONS, count, logs, prakerja, spawn, stop_cleanly, succeeded, wait_count,
+};
 use crate::faults::assert_all_judged;
 use crate::helpers::{PrivatePostgres, Services, TestEnv, WorkerKind, eventually_async};
 
@@ -46,12 +48,7 @@ async fn the_workers_follow_a_promoted_standby_and_no_committed_row_is_lost() {
         Duration::from_secs(180),
     )
     .await;
-    assert!(
-        validator
-            .stop(Duration::from_secs(30))
-            .await
-            .expect("stopped")
-    );
+    stop_cleanly([validator]).await;
     assert!(
         logs(&env, WorkerKind::Validator).contains("the database primary moved"),
         "the validator found the new primary by itself"

@@ -11,8 +11,8 @@ use workers::waves::Wave;
 
 use crate::data;
 use crate::fault_support::{
-    REGISTRATIONS, count, logs, paid, paid_once, prakerja, ready_to_pay, spawn, succeeded,
-    wait_count,
+    REGISTRATIONS, count, logs, paid, paid_once, prakerja, ready_to_pay, spawn, stop_cleanly,
+    succeeded, wait_count,
 };
 use crate::faults::assert_all_judged;
 use crate::helpers::{PrivatePostgres, Services, TestEnv, WorkerKind};
@@ -62,12 +62,7 @@ async fn postgres_killed_mid_validation_loses_no_committed_row_and_stores_none_t
         Duration::from_secs(180),
     )
     .await;
-    assert!(
-        validator
-            .stop(Duration::from_secs(30))
-            .await
-            .expect("stopped")
-    );
+    stop_cleanly([validator]).await;
     assert!(
         logs(&env, WorkerKind::Validator).contains("database unavailable; retrying the batch"),
         "the kill interrupted a batch, which was retried"
@@ -109,12 +104,7 @@ async fn postgres_killed_mid_draw_stores_the_draw_its_inputs_give() {
         wave.wave_id
     );
     wait_count(&env, &drawn, 1, Duration::from_secs(240)).await;
-    assert!(
-        selector
-            .stop(Duration::from_secs(30))
-            .await
-            .expect("stopped")
-    );
+    stop_cleanly([selector]).await;
     assert!(
         logs(&env, WorkerKind::Selector).contains("resuming a draw whose inputs are frozen"),
         "the kill interrupted the draw, which resumed"
@@ -158,18 +148,7 @@ async fn postgres_killed_mid_run_pays_every_entitlement_once() {
     let (counts, copies) = paid(&env, participants).await;
     assert_eq!(counts, paid_once(participants));
     assert!(copies >= participants, "{copies} copies received");
-    assert!(
-        disburser
-            .stop(Duration::from_secs(30))
-            .await
-            .expect("stopped")
-    );
-    assert!(
-        gateway
-            .stop(Duration::from_secs(30))
-            .await
-            .expect("stopped")
-    );
+    stop_cleanly([disburser, gateway]).await;
     let interrupted = logs(&env, WorkerKind::Disburser)
         .lines()
         .any(|line| line.contains("\"ERROR\"") && line.contains("disbursement_run"));

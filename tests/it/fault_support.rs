@@ -7,7 +7,7 @@ use std::time::Duration;
 use chrono::NaiveDate;
 use workers::procs::Worker;
 
-use crate::helpers::{TestEnv, WorkerKind, bin, eventually_async};
+use crate::helpers::{TestEnv, WorkerKind, bin, eventually_async, passive_count};
 
 /// Starts a worker binary on the test's services, with `extra` settings.
 pub fn spawn(env: &TestEnv, kind: WorkerKind, args: &[&str], extra: &[(&str, &str)]) -> Worker {
@@ -69,6 +69,16 @@ pub async fn ready_to_pay(
     let gateway = perfect_gateway(env);
     let disburser = spawn(env, WorkerKind::Disburser, &[], disburser);
     (participants, date, gateway, disburser)
+}
+
+/// Stops each worker with SIGTERM, asserting it exited 0 within 30 s.
+pub async fn stop_cleanly(workers: impl IntoIterator<Item = Worker>) {
+    for worker in workers {
+        assert!(
+            worker.stop(Duration::from_secs(30)).await.expect("stopped"),
+            "exit 0 after SIGTERM"
+        );
+    }
 }
 
 /// The gateway simulator paying everything, answering at once.
@@ -184,24 +194,7 @@ pub async fn succeeded(
 /// Messages ready in a queue, or 0 while it cannot be asked (not declared
 /// yet, broker away).
 pub async fn ready(env: &TestEnv, queue: &str) -> u32 {
-    let Ok(connection) = shared::amqp::connect(&env.app.settings.amqp, "test ready").await else {
-        return 0;
-    };
-    let declared = match connection.create_channel().await {
-        Ok(channel) => channel
-            .queue_declare(
-                queue.into(),
-                lapin::options::QueueDeclareOptions {
-                    passive: true,
-                    ..Default::default()
-                },
-                Default::default(),
-            )
-            .await
-            .map(|ok| ok.message_count())
-            .unwrap_or(0),
-        Err(_) => 0,
-    };
-    let _ = connection.close(200, "done".into()).await;
-    declared
+    passive_count(&env.app.settings.amqp, queue)
+        .await
+        .unwrap_or(0)
 }

@@ -9,6 +9,7 @@ use shared::amqp::Queue;
 use workers::procs::Worker;
 
 use crate::data;
+use crate::fault_support::stop_cleanly;
 use crate::helpers::{DbRole, Proxy, TestEnv, WorkerKind, bin, eventually_async};
 use crate::validator::{judged, stored_count, wait_for_rows};
 
@@ -77,10 +78,7 @@ async fn sigterm_settles_the_batch_in_hand_and_hands_the_rest_back() {
         || async { (stored_count(&env).await > 1000).then_some(()) },
     )
     .await;
-    assert!(
-        worker.stop(Duration::from_secs(30)).await.expect("stopped"),
-        "exit 0 after SIGTERM"
-    );
+    stop_cleanly([worker]).await;
     let stored = stored_count(&env).await;
     let ready = env
         .ready(&env.topology().name(Queue::RegistrationsSubmitted))

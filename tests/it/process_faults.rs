@@ -16,7 +16,7 @@ use workers::procs::Worker;
 
 use crate::data;
 use crate::fault_support::{
-    OUTBOX, count, logs, paid, paid_once, perfect_gateway, prakerja, spawn, succeeded,
+    OUTBOX, count, logs, paid, paid_once, perfect_gateway, prakerja, spawn, stop_cleanly, succeeded,
 };
 use crate::helpers::{TestEnv, WorkerKind};
 use crate::selection;
@@ -111,18 +111,7 @@ async fn disburser_dies_at(failpoint: &str) -> ((i64, i64, i64), i64) {
     let report = succeeded(run).await;
     assert_eq!(report["run_date"], date.to_string(), "{report}");
     let copies = settled_once(&env, participants).await;
-    assert!(
-        disburser
-            .stop(Duration::from_secs(30))
-            .await
-            .expect("stopped")
-    );
-    assert!(
-        gateway
-            .stop(Duration::from_secs(30))
-            .await
-            .expect("stopped")
-    );
+    stop_cleanly([disburser, gateway]).await;
     eprintln!(
         "measured: {failpoint}: at the death {} instructions, {} in the outbox, {} gateway keys; \
          in the end {participants} settled once, {copies} copies received",
@@ -206,12 +195,7 @@ async fn the_selector_dies_after_freezing_before_storing() {
     );
     let selector = spawn(&env, WorkerKind::Selector, &[], &[]);
     let drawn = selection::wait_drawn(&env, wave.wave_id, Duration::from_secs(120)).await;
-    assert!(
-        selector
-            .stop(Duration::from_secs(30))
-            .await
-            .expect("stopped")
-    );
+    stop_cleanly([selector]).await;
     assert!(logs(&env, WorkerKind::Selector).contains("resuming a draw whose inputs are frozen"));
     let report = workers::audit::audit_wave(
         env.pool(),

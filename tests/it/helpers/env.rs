@@ -210,25 +210,9 @@ impl Drop for TestEnv {
 /// Whether the test's vhost is usable: the import of its definitions
 /// (asynchronous) made its queues.
 async fn vhost_holds(app: &App, queue: &str) -> bool {
-    let Ok(connection) = shared::amqp::connect(&app.settings.amqp, "test vhost").await else {
-        return false;
-    };
-    let held = match connection.create_channel().await {
-        Ok(channel) => channel
-            .queue_declare(
-                queue.into(),
-                lapin::options::QueueDeclareOptions {
-                    passive: true,
-                    ..Default::default()
-                },
-                Default::default(),
-            )
-            .await
-            .is_ok(),
-        Err(_) => false,
-    };
-    let _ = connection.close(200, "done".into()).await;
-    held
+    super::queues::passive_count(&app.settings.amqp, queue)
+        .await
+        .is_some()
 }
 
 /// The end of every worker log of a failed test (they go away with its directory).

@@ -28,6 +28,7 @@ pub use env::{TEST_FAMILY_KEY, TestEnv};
 pub use private_postgres::PrivatePostgres;
 pub use private_rabbit::PrivateRabbit;
 pub use proxy::Proxy;
+pub use queues::passive_count;
 pub use rabbit_cluster::RabbitCluster;
 pub use refusal::{allowed, denied, refused};
 pub use services::Services;

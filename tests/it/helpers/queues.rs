@@ -45,23 +45,9 @@ impl TestEnv {
 
     /// Ready messages in a queue (by full name).
     pub async fn ready(&self, queue_name: &str) -> u32 {
-        let connection = shared::amqp::connect(&self.app.settings.amqp, "test inspect")
+        passive_count(&self.app.settings.amqp, queue_name)
             .await
-            .expect("RabbitMQ");
-        let channel = connection.create_channel().await.expect("channel");
-        let declared = channel
-            .queue_declare(
-                queue_name.into(),
-                lapin::options::QueueDeclareOptions {
-                    passive: true,
-                    ..Default::default()
-                },
-                Default::default(),
-            )
-            .await
-            .expect("queue exists");
-        let _ = connection.close(200, "done".into()).await;
-        declared.message_count()
+            .expect("the queue exists and RabbitMQ answers")
     }
 
     /// Takes every message of a queue (by full name): bodies and properties.
@@ -84,4 +70,31 @@ impl TestEnv {
         let _ = connection.close(200, "done".into()).await;
         out
     }
+}
+
+/// Ready messages in a queue (by full name), asked with a passive declare
+/// on a connection of its own; `None` while it cannot be asked (broker away,
+/// queue not declared yet).
+pub async fn passive_count(
+    settings: &shared::config::AmqpSettings,
+    queue_name: &str,
+) -> Option<u32> {
+    let connection = shared::amqp::connect(settings, "test inspect").await.ok()?;
+    let declared = match connection.create_channel().await {
+        Ok(channel) => channel
+            .queue_declare(
+                queue_name.into(),
+                lapin::options::QueueDeclareOptions {
+                    passive: true,
+                    ..Default::default()
+                },
+                Default::default(),
+            )
+            .await
+            .ok()
+            .map(|ok| ok.message_count()),
+        Err(_) => None,
+    };
+    let _ = connection.close(200, "done".into()).await;
+    declared
 }
